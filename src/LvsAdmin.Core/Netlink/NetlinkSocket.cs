@@ -1,0 +1,319 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace LvsAdmin.Netlink;
+
+/// <summary>The outcome of one request of a batch: its sequence number and errno (0 = success).</summary>
+public readonly record struct NetlinkAck(uint Sequence, int Errno, string? KernelMessage);
+
+/// <summary>
+/// An AF_NETLINK socket: sends requests, receives replies, matches them by sequence number and port id, follows
+/// multi-part dumps to NLMSG_DONE, turns NLMSG_ERROR into <see cref="NetlinkException"/>, grows its receive buffer
+/// to the datagram size, and times out instead of hanging. Not thread-safe: one socket per caller.
+/// </summary>
+public sealed unsafe class NetlinkSocket : IDisposable
+{
+    private int _fd;
+    private uint _sequence;
+    private byte[] _receiveBuffer = new byte[64 * 1024];
+
+    private NetlinkSocket(int fd, uint portId, string? netnsPath)
+    {
+        _fd = fd;
+        PortId = portId;
+        NetworkNamespace = netnsPath;
+        _sequence = (uint)Environment.TickCount;
+    }
+
+    /// <summary>The port id the kernel gave this socket (nl_pid).</summary>
+    public uint PortId { get; }
+
+    /// <summary>The network namespace path the socket was opened in, or null for the caller's own.</summary>
+    public string? NetworkNamespace { get; }
+
+    /// <summary>Count of datagrams received (for diagnostics and benchmarks).</summary>
+    public long DatagramsReceived { get; private set; }
+
+    /// <summary>
+    /// Opens a netlink socket of <paramref name="protocol"/> (e.g. NETLINK_GENERIC). With <paramref name="netnsPath"/>
+    /// (e.g. /run/netns/lab or /proc/PID/ns/net) the socket is created inside that network namespace, on a short-lived
+    /// thread that enters it, so the calling thread never changes namespace.
+    /// </summary>
+    public static NetlinkSocket Open(int protocol, string? netnsPath = null, TimeSpan? timeout = null)
+    {
+        var t = timeout ?? TimeSpan.FromSeconds(30);
+        int fd;
+        if (netnsPath is null)
+        {
+            fd = CreateFd(protocol);
+        }
+        else
+        {
+            fd = -1;
+            Exception? failure = null;
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    var ns = LibC.Open(netnsPath, LibC.O_RDONLY | LibC.O_CLOEXEC);
+                    if (ns < 0) throw new NetworkNamespaceException(netnsPath, LibC.LastErrno);
+                    try
+                    {
+                        if (LibC.SetNs(ns, LibC.CLONE_NEWNET) != 0) throw new NetworkNamespaceException(netnsPath, LibC.LastErrno);
+                    }
+                    finally
+                    {
+                        LibC.Close(ns);
+                    }
+                    // This thread now lives in the target namespace and ends right after creating the socket.
+                    fd = CreateFd(protocol);
+                }
+                catch (Exception e)
+                {
+                    failure = e;
+                }
+            }, 256 * 1024);
+            thread.IsBackground = true;
+            thread.Start();
+            thread.Join();
+            if (failure is not null) throw failure;
+        }
+
+        try
+        {
+            var addr = new LibC.SockAddrNl { Family = LibC.AF_NETLINK };
+            if (LibC.Bind(fd, &addr, sizeof(LibC.SockAddrNl)) != 0) throw new NetlinkSocketException("bind(AF_NETLINK)", LibC.LastErrno);
+            var len = sizeof(LibC.SockAddrNl);
+            if (LibC.GetSockName(fd, &addr, &len) != 0) throw new NetlinkSocketException("getsockname", LibC.LastErrno);
+            var one = 1;
+            // Best effort: capped ACKs (no request echo) and extended-ack error strings.
+            LibC.SetSockOpt(fd, LibC.SOL_NETLINK, LibC.NETLINK_CAP_ACK, &one, sizeof(int));
+            LibC.SetSockOpt(fd, LibC.SOL_NETLINK, LibC.NETLINK_EXT_ACK, &one, sizeof(int));
+            var rcv = 4 * 1024 * 1024;
+            if (LibC.SetSockOpt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, &rcv, sizeof(int)) != 0)
+                LibC.SetSockOpt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, &rcv, sizeof(int));
+            var snd = 1024 * 1024;
+            if (LibC.SetSockOpt(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUFFORCE, &snd, sizeof(int)) != 0)
+                LibC.SetSockOpt(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, &snd, sizeof(int));
+            var tv = new LibC.TimeVal { Seconds = (long)t.TotalSeconds, Microseconds = t.Milliseconds * 1000L };
+            if (LibC.SetSockOpt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, &tv, sizeof(LibC.TimeVal)) != 0)
+                throw new NetlinkSocketException("setsockopt(SO_RCVTIMEO)", LibC.LastErrno);
+            LibC.SetSockOpt(fd, LibC.SOL_SOCKET, LibC.SO_SNDTIMEO, &tv, sizeof(LibC.TimeVal));
+            return new NetlinkSocket(fd, addr.Pid, netnsPath);
+        }
+        catch
+        {
+            LibC.Close(fd);
+            throw;
+        }
+    }
+
+    private static int CreateFd(int protocol)
+    {
+        var fd = LibC.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
+        if (fd < 0) throw new NetlinkSocketException("socket(AF_NETLINK)", LibC.LastErrno);
+        return fd;
+    }
+
+    /// <summary>The next sequence number to put in a request.</summary>
+    public uint NextSequence() => ++_sequence;
+
+    /// <summary>Sends one datagram (one or many messages back to back).</summary>
+    public void Send(ReadOnlySpan<byte> data)
+    {
+        ThrowIfDisposed();
+        var addr = new LibC.SockAddrNl { Family = LibC.AF_NETLINK };
+        fixed (byte* p = data)
+        {
+            while (true)
+            {
+                var n = LibC.SendTo(_fd, p, (nuint)data.Length, 0, &addr, sizeof(LibC.SockAddrNl));
+                if (n >= 0) return;
+                var errno = LibC.LastErrno;
+                if (errno == Errno.EINTR) continue;
+                throw new NetlinkSocketException("sendto(netlink)", errno);
+            }
+        }
+    }
+
+    /// <summary>Receives one datagram from the kernel, growing the buffer to fit it.</summary>
+    public ReadOnlyMemory<byte> ReceiveDatagram()
+    {
+        ThrowIfDisposed();
+        while (true)
+        {
+            var addr = default(LibC.SockAddrNl);
+            var alen = sizeof(LibC.SockAddrNl);
+            nint n;
+            fixed (byte* p = _receiveBuffer)
+            {
+                // Peek with MSG_TRUNC: the real size of the next datagram, so a large one is never cut.
+                n = LibC.RecvFrom(_fd, p, (nuint)_receiveBuffer.Length, LibC.MSG_PEEK | LibC.MSG_TRUNC, &addr, &alen);
+            }
+            if (n < 0)
+            {
+                var errno = LibC.LastErrno;
+                if (errno == Errno.EINTR) continue;
+                if (errno == Errno.EAGAIN) throw new TimeoutException("The kernel did not answer the netlink request in time.");
+                throw new NetlinkSocketException("recvfrom(netlink)", errno);
+            }
+            if (n > _receiveBuffer.Length) _receiveBuffer = new byte[NetlinkWriter.Align((int)n) + 4096];
+            fixed (byte* p = _receiveBuffer)
+            {
+                alen = sizeof(LibC.SockAddrNl);
+                n = LibC.RecvFrom(_fd, p, (nuint)_receiveBuffer.Length, 0, &addr, &alen);
+            }
+            if (n < 0)
+            {
+                var errno = LibC.LastErrno;
+                if (errno == Errno.EINTR) continue;
+                throw new NetlinkSocketException("recvfrom(netlink)", errno);
+            }
+            if (addr.Pid != 0) continue; // only the kernel talks to us; drop anything else
+            DatagramsReceived++;
+            // Copy out: the caller may hold on to message payloads while we receive the next datagram.
+            return _receiveBuffer.AsSpan(0, (int)n).ToArray();
+        }
+    }
+
+    /// <summary>
+    /// Receives the replies to the request with sequence <paramref name="sequence"/>: data messages are yielded;
+    /// the ACK (or NLMSG_DONE of a dump) ends the sequence; an error throws. Messages of other sequence numbers
+    /// (left over from an abandoned request) are skipped. If the caller stops early, the rest is drained.
+    /// </summary>
+    public IEnumerable<NetlinkMessage> ReceiveReplies(uint sequence, string? context = null)
+    {
+        var finished = false;
+        var interrupted = false;
+        try
+        {
+            while (!finished)
+            {
+                foreach (var m in NetlinkMessage.ParseAll(ReceiveDatagram()))
+                {
+                    if (m.Sequence != sequence || (m.PortId != PortId && m.PortId != 0)) continue;
+                    if ((m.Flags & NetlinkMessage.NLM_F_DUMP_INTR) != 0) interrupted = true;
+                    switch (m.Type)
+                    {
+                        case NetlinkMessage.NLMSG_NOOP:
+                            continue;
+                        case NetlinkMessage.NLMSG_ERROR:
+                        {
+                            finished = true;
+                            var (errno, text, _) = m.DecodeError();
+                            if (errno != 0) throw new NetlinkException(errno, text, context);
+                            break;
+                        }
+                        case NetlinkMessage.NLMSG_DONE:
+                        {
+                            finished = true;
+                            var span = m.Payload.Span;
+                            if (span.Length >= 4)
+                            {
+                                var err = -System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(span);
+                                if (err > 0) throw new NetlinkException(err, null, context);
+                            }
+                            break;
+                        }
+                        case NetlinkMessage.NLMSG_OVERRUN:
+                            throw new NetlinkProtocolException("NLMSG_OVERRUN: the kernel dropped data");
+                        default:
+                            if (!finished) yield return m;
+                            break;
+                    }
+                    if (finished) break;
+                }
+            }
+            if (interrupted) throw new NetlinkDumpInterruptedException();
+        }
+        finally
+        {
+            if (!finished && !_disposed) Drain(sequence);
+        }
+    }
+
+    /// <summary>Sends one request and returns its data replies as a list.</summary>
+    public List<NetlinkMessage> Request(NetlinkWriter request, uint sequence, string? context = null)
+    {
+        Send(request.WrittenSpan);
+        return new List<NetlinkMessage>(ReceiveReplies(sequence, context));
+    }
+
+    /// <summary>
+    /// Receives the ACKs of a batch of <paramref name="count"/> requests with consecutive sequence numbers from
+    /// <paramref name="firstSequence"/>, each sent with NLM_F_ACK. Returns one <see cref="NetlinkAck"/> per request,
+    /// in order; errors do not throw here, so the caller sees exactly which request failed.
+    /// </summary>
+    public NetlinkAck[] ReceiveAcks(uint firstSequence, int count)
+    {
+        var acks = new NetlinkAck?[count];
+        var remaining = count;
+        while (remaining > 0)
+        {
+            foreach (var m in NetlinkMessage.ParseAll(ReceiveDatagram()))
+            {
+                if (m.Type != NetlinkMessage.NLMSG_ERROR) continue;
+                var index = unchecked((long)(m.Sequence - firstSequence));
+                if (index < 0 || index >= count || acks[index] is not null) continue;
+                var (errno, text, _) = m.DecodeError();
+                acks[index] = new NetlinkAck(m.Sequence, errno, text);
+                remaining--;
+            }
+        }
+        var result = new NetlinkAck[count];
+        for (var i = 0; i < count; i++) result[i] = acks[i]!.Value;
+        return result;
+    }
+
+    private void Drain(uint sequence)
+    {
+        try
+        {
+            while (true)
+            {
+                foreach (var m in NetlinkMessage.ParseAll(ReceiveDatagram()))
+                {
+                    if (m.Sequence == sequence && (m.Type == NetlinkMessage.NLMSG_DONE || m.Type == NetlinkMessage.NLMSG_ERROR)) return;
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // Best effort: a stale reply is skipped later by its sequence number anyway.
+        }
+    }
+
+    private bool _disposed;
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed) throw new ObjectDisposedException(nameof(NetlinkSocket));
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        LibC.Close(_fd);
+        _fd = -1;
+        GC.SuppressFinalize(this);
+    }
+
+    ~NetlinkSocket()
+    {
+        if (!_disposed && _fd >= 0) LibC.Close(_fd);
+    }
+}
+
+/// <summary>The network namespace given by path could not be entered.</summary>
+public sealed class NetworkNamespaceException : NetlinkException
+{
+    public NetworkNamespaceException(string path, int errno)
+        : base($"Cannot enter network namespace '{path}': {LvsAdmin.Netlink.Errno.Describe(errno)} (errno {errno})", errno)
+    {
+        Path = path;
+    }
+
+    public string Path { get; }
+}

@@ -1,0 +1,394 @@
+#!/usr/bin/env bash
+# LvsAdmin kernel lab: run a command inside a Debian 12 kernel (6.1, IPVS as
+# modules) booted under qemu in pure software emulation (TCG, no KVM).
+#
+# The guest's root filesystem is the HOST's root, shared read-only over 9p, so
+# every host tool (dotnet, pwsh, ipvsadm, iproute2, iptables, the repo at the
+# same path) is available in the guest. /tmp, /var/tmp and /run are private
+# tmpfs in the guest: put anything the guest must read outside /tmp.
+# The guest can write to the host only through `--rw DIR`.
+#
+# Usage:
+#   tests/lab/lab.sh prepare
+#       install host packages, fetch + extract the kernel, build the initramfs
+#       (idempotent; cached in ${LVS_LAB_CACHE:-$HOME/.cache/lvsadmin-lab})
+#   tests/lab/lab.sh run [--timeout S] [--mem MB] [--rw DIR]... -- CMD [ARGS...]
+#       prepare if needed, boot, run CMD in the guest (cwd = current dir),
+#       exit with CMD's exit code. Job stdout -> stdout, job stderr -> stderr,
+#       lab messages -> stderr.
+#   tests/lab/lab.sh shell-check
+#       boot and run a built-in IPVS/netns/dotnet smoke test; exit 0 if fine.
+#
+# Exit codes of `run`: the job's own code, or
+#   124  the --timeout (default 2400 s) expired; qemu was killed
+#   125  the lab could not boot / the guest died before reporting a result
+#
+# Environment:
+#   LVS_LAB_CACHE         cache dir (default $HOME/.cache/lvsadmin-lab); must
+#                         not be under /tmp, /run, /dev, /proc or /sys
+#   LVS_LAB_BOOT_TIMEOUT  seconds to wait for the guest to come up (default 300)
+#   LVS_LAB_9P_CACHE      9p cache mode for the host root (default loose)
+#   LVS_LAB_DEBUG=1       show kernel + init messages
+#   LVS_*                 all passed through into the job's environment
+set -euo pipefail
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${LVS_LAB_CACHE:-$HOME/.cache/lvsadmin-lab}
+KROOT=$CACHE/kernel                 # extracted linux-image package
+DEFAULT_TIMEOUT=2400
+DEFAULT_MEM=4096
+
+# Host packages (Debian names). busybox-static provides the initramfs shell and
+# /bin/busybox, which the guest also uses for poweroff.
+PACKAGES=(qemu-system-x86 busybox-static cpio kmod ipvsadm iproute2 iptables xz-utils zstd)
+# Modules the initramfs itself must load to reach the host root (dependencies
+# are added automatically from modules.dep).
+INITRAMFS_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
+
+msg() { echo "lab: $*" >&2; }
+die() { echo "lab: ERROR: $*" >&2; exit 1; }
+
+check_cache_path() {
+    case "$CACHE/" in
+        /tmp/*|/run/*|/var/tmp/*|/dev/*|/proc/*|/sys/*)
+            die "LVS_LAB_CACHE=$CACHE is hidden from the guest (its /tmp, /var/tmp, /run are private); choose another path" ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------
+# prepare: packages
+# ---------------------------------------------------------------------------
+APT_UPDATED=0
+apt_update_once() {
+    if [ "$APT_UPDATED" = 0 ]; then
+        msg "apt-get update"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+        APT_UPDATED=1
+    fi
+}
+
+ensure_packages() {
+    local missing=() p
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    [ "$(id -u)" = 0 ] || die "missing packages (${missing[*]}) and not root; install them first"
+    apt_update_once
+    msg "installing: ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+# ---------------------------------------------------------------------------
+# prepare: kernel (downloaded, extracted into the cache, never installed)
+# ---------------------------------------------------------------------------
+kver() { cat "$KROOT/.kver"; }
+
+ensure_kernel() {
+    [ -f "$KROOT/.kver" ] && [ -f "$KROOT/boot/vmlinuz-$(kver)" ] && return 0
+    apt_update_once
+    # linux-image-amd64 is a metapackage; its Depends names the real one,
+    # e.g. linux-image-6.1.0-56-amd64.
+    local pkg
+    pkg=$(apt-cache depends linux-image-amd64 2>/dev/null \
+          | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n1)
+    [ -n "$pkg" ] || die "cannot resolve linux-image-amd64 to a versioned kernel package"
+    msg "downloading $pkg"
+    local dl=$CACHE/download
+    rm -rf "$dl" "$KROOT.new"
+    mkdir -p "$dl" "$KROOT.new"
+    chmod 755 "$CACHE" "$dl"    # apt's _apt user may try to write here
+    (cd "$dl" && apt-get download -q "$pkg" 2>&1 | grep -v 'Download is performed unsandboxed' >&2 || true)
+    local deb
+    deb=$(ls "$dl"/"$pkg"_*.deb 2>/dev/null | head -n1)
+    [ -n "$deb" ] || die "apt-get download $pkg produced no .deb"
+    msg "extracting $(basename "$deb")"
+    dpkg-deb -x "$deb" "$KROOT.new"
+    local k
+    k=$(ls "$KROOT.new/lib/modules" | head -n1)
+    [ -n "$k" ] && [ -f "$KROOT.new/boot/vmlinuz-$k" ] || die "unexpected layout in $deb"
+    # The .deb ships no modules.dep (its postinst runs depmod): generate it.
+    depmod -b "$KROOT.new" "$k"
+    echo "$k" > "$KROOT.new/.kver"
+    rm -rf "$KROOT" "$dl"
+    mv "$KROOT.new" "$KROOT"
+    msg "kernel $k ready in $KROOT"
+}
+
+# ---------------------------------------------------------------------------
+# prepare: initramfs (busybox + the 9p/virtio/overlay module chain + /init)
+# ---------------------------------------------------------------------------
+# Ordered, de-duplicated list of module files to insmod for INITRAMFS_MODULES,
+# computed from the extracted kernel's modules.dep via host kmod.
+initramfs_module_files() {
+    local m
+    for m in "${INITRAMFS_MODULES[@]}"; do
+        modprobe -d "$KROOT" -S "$(kver)" --show-depends "$m" | awk '$1=="insmod"{print $2}'
+    done | awk '!seen[$0]++'
+}
+
+initramfs_hash() {
+    { cat "$LAB_DIR/guest-init.sh"; kver; echo "${INITRAMFS_MODULES[*]}"; sha256sum /bin/busybox; } \
+        | sha256sum | cut -c1-16
+}
+
+initramfs_path() { echo "$CACHE/initramfs-$(initramfs_hash).cpio.gz"; }
+
+ensure_initramfs() {
+    local out
+    out=$(initramfs_path)
+    [ -f "$out" ] && return 0
+    msg "building initramfs $(basename "$out")"
+    local work
+    work=$(mktemp -d "$CACHE/initramfs-build.XXXXXX")
+    mkdir -p "$work"/{bin,etc,lib/modules,proc,sys,dev,host}
+    cp /bin/busybox "$work/bin/busybox"
+    # busybox insmod cannot read compressed modules: store them uncompressed.
+    local f base
+    : > "$work/etc/lab-modules"
+    while read -r f; do
+        base=$(basename "$f")
+        case "$f" in
+            *.ko.xz)  base=${base%.xz};  xz -dc "$f"   > "$work/lib/modules/$base" ;;
+            *.ko.zst) base=${base%.zst}; zstd -qdc "$f" > "$work/lib/modules/$base" ;;
+            *.ko.gz)  base=${base%.gz};  gzip -dc "$f" > "$work/lib/modules/$base" ;;
+            *)        cp "$f" "$work/lib/modules/$base" ;;
+        esac
+        echo "$base" >> "$work/etc/lab-modules"
+    done < <(initramfs_module_files)
+    [ -s "$work/etc/lab-modules" ] || die "could not compute the initramfs module list"
+    install -m 755 "$LAB_DIR/guest-init.sh" "$work/init"
+    msg "initramfs modules: $(tr '\n' ' ' < "$work/etc/lab-modules")"
+    (cd "$work" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) > "$out.tmp"
+    mv "$out.tmp" "$out"
+    rm -rf "$work"
+    # Drop initramfs images built from older init templates.
+    find "$CACHE" -maxdepth 1 -name 'initramfs-*.cpio.gz' ! -path "$out" -delete
+}
+
+cmd_prepare() {
+    check_cache_path
+    mkdir -p "$CACHE"
+    local t0=$SECONDS
+    ensure_packages
+    ensure_kernel
+    ensure_initramfs
+    msg "prepared (kernel $(kver), cache $CACHE) in $((SECONDS - t0)) s"
+}
+
+# ---------------------------------------------------------------------------
+# run
+# ---------------------------------------------------------------------------
+QEMU_PID=""
+JOBDIR=""
+ERR_PUMP_PID=""
+cleanup() {
+    if [ -n "$QEMU_PID" ] && kill -0 "$QEMU_PID" 2>/dev/null; then
+        kill "$QEMU_PID" 2>/dev/null || true
+        sleep 1
+        kill -9 "$QEMU_PID" 2>/dev/null || true
+    fi
+    if [ -n "$ERR_PUMP_PID" ]; then wait "$ERR_PUMP_PID" 2>/dev/null || true; fi
+    if [ -n "$JOBDIR" ] && [ -z "${LVS_LAB_KEEP_JOBDIR:-}" ]; then rm -rf "$JOBDIR"; fi
+}
+
+# Write the job script: cwd, environment and the command, shell-quoted.
+write_job() {
+    local file=$1; shift
+    local dotnet_dir="" v
+    if command -v dotnet >/dev/null 2>&1; then
+        dotnet_dir=$(dirname "$(readlink -f "$(command -v dotnet)")")
+    fi
+    {
+        echo '#!/bin/bash'
+        echo '# generated by tests/lab/lab.sh'
+        printf 'export PATH=%q\n' "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${dotnet_dir:+:$dotnet_dir}"
+        [ -n "$dotnet_dir" ] && printf 'export DOTNET_ROOT=%q\n' "$dotnet_dir"
+        echo 'export HOME=/tmp/home DOTNET_CLI_HOME=/tmp DOTNET_NOLOGO=1'
+        echo 'export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1'
+        echo 'export TERM=dumb LANG=C.UTF-8 LVS_LAB_GUEST=1'
+        # Pass LVS_* variables from the host through.
+        for v in $(compgen -e | grep '^LVS_' || true); do
+            case "$v" in LVS_LAB_GUEST) continue ;; esac
+            printf 'export %s=%q\n' "$v" "${!v}"
+        done
+        echo 'mkdir -p "$HOME"'
+        printf 'cd %q || exit 125\n' "$PWD"
+        printf 'exec'; printf ' %q' "$@"; echo
+    } > "$file"
+}
+
+cmd_run() {
+    local timeout=$DEFAULT_TIMEOUT mem=$DEFAULT_MEM rw=()
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
+            --timeout=*) timeout=${1#*=}; shift ;;
+            --mem) mem=${2:?--mem needs MB}; shift 2 ;;
+            --mem=*) mem=${1#*=}; shift ;;
+            --rw) rw+=("$(cd "${2:?--rw needs a directory}" && pwd)"); shift 2 ;;
+            --rw=*) rw+=("$(cd "${1#*=}" && pwd)"); shift ;;
+            --) shift; break ;;
+            *) die "run: unexpected argument '$1' (usage: run [--timeout S] [--mem MB] [--rw DIR]... -- CMD [ARGS...])" ;;
+        esac
+    done
+    [ $# -gt 0 ] || die "run: no command given (usage: run [--timeout S] [--mem MB] -- CMD [ARGS...])"
+    [[ "$timeout" =~ ^[0-9]+$ ]] || die "--timeout must be whole seconds"
+    [[ "$mem" =~ ^[0-9]+$ ]] || die "--mem must be MB"
+    case "$PWD/" in
+        /tmp/*|/run/*|/var/tmp/*) die "the current directory $PWD is not visible in the guest (private /tmp, /var/tmp, /run there); run from elsewhere" ;;
+    esac
+
+    cmd_prepare_quiet
+    local k initrd
+    k=$(kver); initrd=$(initramfs_path)
+
+    mkdir -p "$CACHE/jobs"
+    JOBDIR=$(mktemp -d "$CACHE/jobs/job.XXXXXX")
+    trap cleanup EXIT
+    trap 'msg "interrupted"; exit 130' INT TERM
+    cp "$LAB_DIR/guest-stage2.sh" "$JOBDIR/stage2.sh"
+    write_job "$JOBDIR/job.sh" "$@"
+
+    local qemu_rw=() i=0 d
+    : > "$JOBDIR/rw-mounts"
+    for d in "${rw[@]}"; do
+        qemu_rw+=(-virtfs "local,path=$d,mount_tag=rw$i,security_model=none,multidevs=remap")
+        echo "rw$i $d" >> "$JOBDIR/rw-mounts"
+        i=$((i + 1))
+    done
+
+    # ttyS1 (kernel console, init + lab messages, job stderr) -> host stderr,
+    # through a fifo so it works whatever fd 2 is (tty, pipe, file, socket).
+    mkfifo "$JOBDIR/serial-err"
+    cat "$JOBDIR/serial-err" >&2 &
+    ERR_PUMP_PID=$!
+
+    local append="console=ttyS1 panic=-1 rdinit=/init lab.kver=$k lab.kdir=$KROOT"
+    append+=" lab.9pcache=${LVS_LAB_9P_CACHE:-loose} mitigations=off random.trust_cpu=on"
+    if [ "${LVS_LAB_DEBUG:-0}" = 1 ]; then append+=" loglevel=7 lab.debug=1"; else append+=" quiet loglevel=0"; fi
+
+    # qboot (minimal firmware shipped with qemu) boots faster than SeaBIOS and
+    # prints nothing; SeaBIOS would write its banner to ttyS0 = job stdout.
+    local bios=()
+    [ -f /usr/share/qemu/qboot.rom ] && bios=(-bios /usr/share/qemu/qboot.rom)
+
+    local t0 now
+    t0=$(date +%s.%N)
+    # ttyS0 = qemu stdio (job stdout); stdin is /dev/null so qemu never puts
+    # the terminal into raw mode and Ctrl-C reaches us normally.
+    qemu-system-x86_64 \
+        -nodefaults -no-user-config -nographic -no-reboot \
+        -machine pc -accel tcg,thread=multi -cpu max -smp 2 -m "$mem" \
+        "${bios[@]}" \
+        -kernel "$KROOT/boot/vmlinuz-$k" -initrd "$initrd" -append "$append" \
+        -serial stdio \
+        -chardev "file,id=serr,path=$JOBDIR/serial-err" -serial chardev:serr \
+        -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+        -virtfs "local,path=$JOBDIR,mount_tag=labjob,security_model=none,multidevs=remap" \
+        "${qemu_rw[@]}" \
+        -nic none \
+        < /dev/null &
+    QEMU_PID=$!
+
+    # Watch: boot deadline, overall deadline.
+    local boot_timeout=${LVS_LAB_BOOT_TIMEOUT:-300} booted=0 status=""
+    while kill -0 "$QEMU_PID" 2>/dev/null; do
+        now=$(date +%s.%N)
+        if [ "$booted" = 0 ] && [ -f "$JOBDIR/started" ]; then booted=1; fi
+        if [ "$booted" = 0 ] && awk -v a="$now" -v b="$t0" -v l="$boot_timeout" 'BEGIN{exit !(a-b>l)}'; then
+            status=boot-timeout; break
+        fi
+        if awk -v a="$now" -v b="$t0" -v l="$timeout" 'BEGIN{exit !(a-b>l)}'; then
+            status=timeout; break
+        fi
+        sleep 0.2
+    done
+    if [ -n "$status" ]; then
+        kill "$QEMU_PID" 2>/dev/null || true
+    fi
+    wait "$QEMU_PID" 2>/dev/null || true
+    QEMU_PID=""
+    wait "$ERR_PUMP_PID" 2>/dev/null || true
+    ERR_PUMP_PID=""
+    local wall
+    wall=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN{printf "%.1f", a-b}')
+
+    # Keep the guest's kernel log of the last run for post-mortems.
+    [ -f "$JOBDIR/dmesg" ] && cp "$JOBDIR/dmesg" "$CACHE/last-dmesg.txt"
+
+    if [ "$status" = timeout ]; then
+        msg "TIMEOUT: the job did not finish within ${timeout} s; qemu killed (wall ${wall} s)"
+        return 124
+    fi
+    if [ ! -f "$JOBDIR/started" ]; then
+        if [ "$status" = boot-timeout ]; then
+            msg "lab could not boot: guest did not come up within ${boot_timeout} s (try LVS_LAB_DEBUG=1)"
+        else
+            msg "lab could not boot: qemu exited before the guest came up (try LVS_LAB_DEBUG=1)"
+        fi
+        return 125
+    fi
+    if [ ! -f "$JOBDIR/rc" ]; then
+        msg "guest died before reporting the job's exit code (wall ${wall} s; kernel log: $CACHE/last-dmesg.txt if any; try LVS_LAB_DEBUG=1)"
+        return 125
+    fi
+    local rc boot="?" job="?"
+    rc=$(cat "$JOBDIR/rc")
+    # Guest uptime at hand-over = boot time; job-start..job-end = job time.
+    # (Under TCG the guest clock follows the host's wall clock.)
+    [ -f "$JOBDIR/job-start" ] && boot=$(cat "$JOBDIR/job-start")
+    [ -f "$JOBDIR/job-start" ] && [ -f "$JOBDIR/job-end" ] && \
+        job=$(awk -v a="$(cat "$JOBDIR/job-end")" -v b="$(cat "$JOBDIR/job-start")" 'BEGIN{printf "%.1f", a-b}')
+    msg "boot ${boot} s, job ${job} s, total wall ${wall} s, exit code ${rc}"
+    return "$rc"
+}
+
+# prepare, but silent when everything is already cached.
+cmd_prepare_quiet() {
+    check_cache_path
+    mkdir -p "$CACHE"
+    if [ -f "$KROOT/.kver" ] && [ -f "$(initramfs_path)" ] && ensure_packages_quiet; then
+        return 0
+    fi
+    cmd_prepare
+}
+
+ensure_packages_quiet() {
+    local p
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || return 1
+    done
+}
+
+# ---------------------------------------------------------------------------
+# shell-check: built-in smoke test
+# ---------------------------------------------------------------------------
+cmd_shell_check() {
+    local rc=0
+    cmd_run --timeout 600 -- bash -c '
+        set -u
+        fail=0
+        step() { echo "== $*"; "$@" || { echo "!! FAILED: $*"; fail=1; }; }
+        echo "kernel: $(uname -r)"
+        step sh -c "lsmod | grep ip_vs"
+        step ipvsadm -A -t 10.0.0.1:80 -s rr
+        step ipvsadm -a -t 10.0.0.1:80 -r 10.0.0.2:80 -m
+        step ipvsadm -Ln
+        step sh -c "ipvsadm -Ln | grep -q 10.0.0.2:80"
+        step ip netns add x
+        step ip netns exec x ipvsadm -Ln
+        step ls /usr/share/dotnet
+        echo "modules: $(cat /run/lab-job/modules | head -n1)"
+        exit $fail
+    ' || rc=$?
+    if [ "$rc" = 0 ]; then msg "shell-check: OK"; else msg "shell-check: FAILED (exit $rc)"; fi
+    return "$rc"
+}
+
+case "${1:-}" in
+    prepare)     shift; cmd_prepare "$@" ;;
+    run)         shift; cmd_run "$@" ;;
+    shell-check) shift; cmd_shell_check "$@" ;;
+    *) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac
