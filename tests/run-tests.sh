@@ -70,8 +70,11 @@ else
 fi
 
 section "Pester (cmdlets for real, in the lab)"
-if command -v pwsh >/dev/null && pwsh -NoProfile -c 'if (Get-Module -ListAvailable Pester) { exit 0 } else { exit 1 }' >/dev/null 2>&1; then
-    tests/lab/lab.sh run -- pwsh -NoProfile -File tests/Invoke-LabPester.ps1 2>&1 | tee "$LOGDIR/pester.log"
+# pwsh on PATH, or LVS_PWSH=/path/to/pwsh; Pester 5 through PSModulePath, or LVS_PESTER_MODULE=/path/to/Pester.
+PWSH=${LVS_PWSH:-$(command -v pwsh || true)}
+if [ -n "$PWSH" ] && "$PWSH" -NoProfile -c 'Import-Module ($env:LVS_PESTER_MODULE ? $env:LVS_PESTER_MODULE : "Pester") -MinimumVersion 5.0.0 -ErrorAction Stop' >/dev/null 2>&1; then
+    dotnet publish src/LvsAdmin -c Release -o out/LvsAdmin -nologo -v quiet >"$LOGDIR/publish.log" 2>&1 || echo "publish failed (see $LOGDIR/publish.log)"
+    tests/lab/lab.sh run -- "$PWSH" -NoProfile -File tests/Invoke-LabPester.ps1 2>&1 | tee "$LOGDIR/pester.log"
     line=$(grep -E "^pester: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" "$LOGDIR/pester.log" | tail -1)
     if [ -z "$line" ]; then add_counts pester 0 1 0; else
         read -r p f s < <(sed -E 's/^pester: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$line")
