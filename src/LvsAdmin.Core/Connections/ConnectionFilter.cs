@@ -76,7 +76,8 @@ public sealed record ConnectionFilter(
         if (address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
             throw new IpvsValidationException(parameter, $"'{address}' is not an IPv4 or IPv6 address.");
         if (address.IsIPv4MappedToIPv6) return address.MapToIPv4();
-        if (address.ScopeId != 0) return new IPAddress(address.GetAddressBytes()); // the table has no scope ids
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
+            return new IPAddress(address.GetAddressBytes()); // the table has no scope ids (ScopeId throws for IPv4)
         return address;
     }
 
