@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -74,6 +75,34 @@ public class CapturedTablesTests
         var list = ConnectionTable.Parse(new StringReader(CapturedSync)).ToList();
         Assert.All(list, c => Assert.Equal(ConnectionOrigin.Local, c.Origin));
         Assert.Equal(new uint[] { 111, 891, 290, 0, 0, 51, 112, 2 }, list.Select(c => (uint)c.Expires.TotalSeconds));
+    }
+
+    [Fact]
+    public void CapturedSipRows()
+    {
+        // Captured with the service udp/10.71.0.100:5060 -p 120 --pe sip and one OPTIONS datagram; ipvsadm 1.31
+        // --persistent-conn showed "UDP 01:53 NONE 10.71.1.2:0 10.71.0.100:5060 10.71.2.2:5060 sip lab-call-4711@10.71.1.2".
+        const string plain =
+            "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n" +
+            "UDP 0A470102 E565 0A470064 13C4 0A470202 13C4 UDP             292\n" +
+            "UDP 0A470102 0000 0A470064 13C4 0A470202 13C4 NONE            112 sip lab-call-4711@10.71.1.2\n";
+        const string sync =
+            "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Origin Expires\n" +
+            "UDP 0A470102 E565 0A470064 13C4 0A470202 13C4 UDP         LOCAL      291\n" +
+            "UDP 0A470102 0000 0A470064 13C4 0A470202 13C4 NONE        LOCAL      111\n";
+        var errors = new List<ConnectionParseError>();
+        var p = ConnectionTable.Parse(new StringReader(plain), errors.Add).ToList();
+        var s = ConnectionTable.Parse(new StringReader(sync), errors.Add).ToList();
+        Assert.Empty(errors);
+        Assert.Equal(new[] { false, true }, p.Select(c => c.IsTemplate));
+        Assert.Equal(new[] { false, true }, s.Select(c => c.IsTemplate));
+        Assert.Null(p[0].PersistenceEngine);
+        Assert.Equal("sip", p[1].PersistenceEngine);
+        Assert.Equal("lab-call-4711@10.71.1.2", p[1].PersistenceEngineData);
+        Assert.Equal(5060, p[1].VirtualPort);
+        Assert.Equal(TimeSpan.FromSeconds(112), p[1].Expires);
+        Assert.All(s, c => Assert.Null(c.PersistenceEngine)); // the sync file has no PE columns
+        Assert.Equal(ConnectionOrigin.Local, s[1].Origin);
     }
 
     [Fact]
