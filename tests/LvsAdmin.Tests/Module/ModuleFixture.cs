@@ -22,7 +22,24 @@ internal static class ModulePaths
     public static string Manifest => Path.Combine(RepositoryRoot, "LvsAdmin.psd1");
     public static string FormatFile => Path.Combine(RepositoryRoot, "src", "LvsAdmin", "LvsAdmin.format.ps1xml");
     public static string TypesFile => Path.Combine(RepositoryRoot, "src", "LvsAdmin", "LvsAdmin.types.ps1xml");
-    public static string SchemaDirectory => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "schemas", "powershell"));
+
+    /// <summary>
+    /// PowerShell's schemas at ../shared/schemas/powershell from the repository root; a git worktree deeper down
+    /// (e.g. /work/wt/NAME) finds them further up. The first candidate is reported when none exists.
+    /// </summary>
+    public static string SchemaDirectory
+    {
+        get
+        {
+            var first = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "schemas", "powershell"));
+            for (var dir = new DirectoryInfo(RepositoryRoot).Parent; dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "shared", "schemas", "powershell");
+                if (File.Exists(Path.Combine(candidate, "Format.xsd"))) return candidate;
+            }
+            return first;
+        }
+    }
 }
 
 /// <summary>A fact that is skipped, saying why, when the PowerShell schemas at ../shared/schemas/powershell are absent.</summary>
