@@ -6,7 +6,7 @@ namespace LvsAdmin.Management;
 /// <summary>
 /// The real server settings a caller supplied (Add-/Set-LvsRealServer): null means "not given", so a Set changes
 /// only what was given. Tunnel options follow the forwarding method: leaving Tunnel drops them, entering Tunnel
-/// without a type means ipip.
+/// without a type means ipip; a tunnel option that differs from the server's own on a non-tunnel result is an error.
 /// </summary>
 public sealed record RealServerSettings
 {
@@ -47,10 +47,12 @@ public sealed record RealServerSettings
         }
         else
         {
-            // Not a tunnel: only what the caller gave (which validation then rejects with a clear message).
-            type = TunnelType ?? Ipvs.TunnelType.Ipip;
-            port = TunnelPort ?? 0;
-            checksum = TunnelChecksum ?? Ipvs.TunnelChecksum.None;
+            // Not a tunnel: tunnel options are dropped. One that was given and differs from what the server has is a
+            // mistake, left for validation to reject with a clear message; one equal to the current value is just the
+            // server's own setting coming back through the pipeline (Get-LvsRealServer | Set-LvsRealServer).
+            type = TunnelType is { } t && t != current.TunnelType ? t : Ipvs.TunnelType.Ipip;
+            port = TunnelPort is { } p && p != current.TunnelPort ? p : (ushort)0;
+            checksum = TunnelChecksum is { } c && c != current.TunnelChecksum ? c : Ipvs.TunnelChecksum.None;
         }
         var result = current with
         {

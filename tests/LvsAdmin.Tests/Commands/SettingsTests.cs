@@ -137,6 +137,23 @@ public class RealServerSettingsTests
         Assert.Equal(TunnelType.Ipip, new RealServerSettings { ForwardingMethod = ForwardingMethod.Tunnel }.CreateRealServer(Tcp, Rs).TunnelType);
         var e = Assert.Throws<IpvsValidationException>(() => new RealServerSettings { TunnelType = TunnelType.Gre }.CreateRealServer(Tcp, Rs));
         Assert.Equal("TunnelOptionsWithoutTunnel", e.ErrorId);
+        Assert.Throws<IpvsValidationException>(() => new RealServerSettings { ForwardingMethod = ForwardingMethod.Nat, TunnelPort = 5555 }.ApplyTo(gue));
+    }
+
+    [Fact]
+    public void PipedTunnelOptionsDoNotBlockLeavingTunnel()
+    {
+        // Get-LvsRealServer | Set-LvsRealServer -ForwardingMethod DirectRouting: the server's own tunnel options arrive too.
+        var gue = new RealServerSettings { ForwardingMethod = ForwardingMethod.Tunnel, TunnelType = TunnelType.Gue, TunnelPort = 6080, TunnelChecksum = TunnelChecksum.Checksum }.CreateRealServer(Tcp, Rs);
+        var dr = new RealServerSettings
+        {
+            ForwardingMethod = ForwardingMethod.DirectRouting, Weight = gue.Weight,
+            TunnelType = gue.TunnelType, TunnelPort = gue.TunnelPort, TunnelChecksum = gue.TunnelChecksum,
+        }.ApplyTo(gue);
+        Assert.Equal(new RealServer(Tcp, Rs.Address, Rs.Port), dr);
+        // A plain server piped back with its default tunnel fields is unchanged.
+        var plain = new RealServer(Tcp, Rs.Address, Rs.Port) { Weight = 4 };
+        Assert.Equal(plain, new RealServerSettings { ForwardingMethod = ForwardingMethod.DirectRouting, TunnelType = TunnelType.Ipip, TunnelPort = 0, TunnelChecksum = TunnelChecksum.None }.ApplyTo(plain));
     }
 
     [Fact]
