@@ -164,5 +164,11 @@ public sealed record SyncDaemon
 /// <summary>IPVS version and connection table size (ipvsadm -L header line).</summary>
 public sealed record IpvsInfo(Version Version, uint ConnectionTableSize)
 {
+    /// <summary>Loaded scheduler modules (rr, wlc, ...), when they can be seen in /proc/modules or /sys/module; else null.</summary>
+    public System.Collections.Generic.IReadOnlyList<string>? Schedulers { get; init; }
+
+    /// <summary>Loaded persistence engine modules (sip), when they can be seen; else null.</summary>
+    public System.Collections.Generic.IReadOnlyList<string>? PersistenceEngines { get; init; }
+
     public override string ToString() => $"IP Virtual Server version {Version} (size={ConnectionTableSize})";
 }

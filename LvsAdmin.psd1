@@ -1,0 +1,44 @@
+# Module manifest for LvsAdmin: administer Linux Virtual Server (IPVS) from PowerShell 7 over generic netlink.
+# Layout of the built module (out/LvsAdmin/): LvsAdmin.psd1, LvsAdmin.dll, LvsAdmin.Core.dll, LvsAdmin.format.ps1xml,
+# LvsAdmin.types.ps1xml, en-US/LvsAdmin.dll-Help.xml, en-US/about_LvsAdmin.help.txt.
+@{
+    RootModule           = 'LvsAdmin.dll'
+    ModuleVersion        = '0.1.0'
+    CompatiblePSEditions = @('Core')
+    GUID                 = '0a0e3452-41f0-4d42-8fb6-e1a727ede16e'
+    Author               = 'LvsAdmin contributors'
+    CompanyName          = 'LvsAdmin contributors'
+    Copyright            = '(c) LvsAdmin contributors'
+    Description          = 'Administer Linux Virtual Server (IPVS): virtual services, real servers, timeouts, sync daemons and the connection table, through the kernel''s generic netlink interface (no ipvsadm needed). Linux only.'
+    PowerShellVersion    = '7.4'
+    RequiredAssemblies   = @('LvsAdmin.Core.dll')
+    TypesToProcess       = @('LvsAdmin.types.ps1xml')
+    FormatsToProcess     = @('LvsAdmin.format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-LvsVirtualService'
+        'New-LvsVirtualService'
+        'Set-LvsVirtualService'
+        'Remove-LvsVirtualService'
+        'Clear-LvsVirtualService'
+        'Get-LvsRealServer'
+        'Add-LvsRealServer'
+        'Set-LvsRealServer'
+        'Remove-LvsRealServer'
+        'Reset-LvsStatistic'
+        'Get-LvsTimeout'
+        'Set-LvsTimeout'
+        'Get-LvsSyncDaemon'
+        'Start-LvsSyncDaemon'
+        'Stop-LvsSyncDaemon'
+        'Get-LvsInfo'
+        'Get-LvsConnection'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags = @('LVS', 'IPVS', 'ipvsadm', 'LoadBalancer', 'Linux', 'Netlink', 'PSEdition_Core')
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using LvsAdmin.Ipvs;
+using LvsAdmin.Management;
+
+namespace LvsAdmin.Commands;
+
+/// <summary>
+/// Gets virtual services (ipvsadm -L): all, the ones named by -Service, or those matching -Protocol, -Address, -Port,
+/// -FirewallMark and -AddressFamily.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "LvsVirtualService", DefaultParameterSetName = ServiceSet)]
+[OutputType(typeof(VirtualService))]
+public sealed class GetLvsVirtualServiceCommand : LvsCmdlet
+{
+    private const string ServiceSet = "Service";
+    private const string AddressSet = "Address";
+    private const string FirewallMarkSet = "FirewallMark";
+
+    /// <summary>
+    /// The virtual services to get, as text: tcp/10.0.0.1:80, udp/[2001:db8::1]:53, fwm/100. A named service that
+    /// does not exist is an error. Binds from the Service property of piped objects.
+    /// </summary>
+    [Parameter(ParameterSetName = ServiceSet, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Service { get; set; }
+
+    /// <summary>Only services of this protocol (Tcp, Udp or Sctp).</summary>
+    [Parameter(ParameterSetName = AddressSet)]
+    public IpvsProtocol Protocol { get; set; }
+
+    /// <summary>Only services on this virtual address (it may carry the port: 10.0.0.1:80).</summary>
+    [Parameter(ParameterSetName = AddressSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Address { get; set; }
+
+    /// <summary>Only services on this virtual port.</summary>
+    [Parameter(ParameterSetName = AddressSet)]
+    public ushort Port { get; set; }
+
+    /// <summary>Only the firewall-mark service with this mark.</summary>
+    [Parameter(ParameterSetName = FirewallMarkSet, Mandatory = true)]
+    [ValidateRange(1u, uint.MaxValue)]
+    public uint FirewallMark { get; set; }
+
+    /// <summary>Only services of this address family (IPv4 or IPv6).</summary>
+    [Parameter]
+    public IpvsAddressFamily AddressFamily { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == ServiceSet && Service is { Length: > 0 })
+        {
+            foreach (var text in Service)
+            {
+                ServiceKey? key = null;
+                VirtualService? found = null;
+                if (!Try(text, () =>
+                    {
+                        key = ServiceKey.Parse(text);
+                        found = Client.GetService(key);
+                    })) continue;
+                if (found is null)
+                {
+                    WriteFailure(new ServiceNotFoundException(key!), key);
+                    continue;
+                }
+                if (!Given(nameof(AddressFamily)) || found.AddressFamily == AddressFamily) WriteObject(found);
+            }
+            return;
+        }
+        ServiceFilter? filter = null;
+        List<VirtualService>? services = null;
+        if (!Try(null, () =>
+            {
+                filter = ServiceFilter.Create(
+                    Given(nameof(Protocol)) ? Protocol : null,
+                    Address,
+                    Given(nameof(Port)) ? Port : null,
+                    Given(nameof(FirewallMark)) ? FirewallMark : null,
+                    Given(nameof(AddressFamily)) ? AddressFamily : null);
+                services = Client.GetServices();
+            })) return;
+        foreach (var s in services!)
+        {
+            if (Stopping) return;
+            if (filter!.Matches(s)) WriteObject(s);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System;
+using System.Management.Automation;
+using LvsAdmin.Ipvs;
+using LvsAdmin.Netlink;
+
+namespace LvsAdmin.Commands;
+
+/// <summary>
+/// Base of every LvsAdmin cmdlet: the common -NetworkNamespace parameter, a lazily opened <see cref="IpvsClient"/>
+/// (one netlink socket per cmdlet invocation, closed when the pipeline ends), and the mapping of IPVS failures to
+/// PowerShell errors. Failures of the setup (no ip_vs module, no permission, no such namespace) end the command;
+/// failures of one item are written as non-terminating errors and the pipeline goes on.
+/// </summary>
+public abstract class LvsCmdlet : PSCmdlet, IDisposable
+{
+    private IpvsClient? _client;
+
+    /// <summary>
+    /// Work in the network namespace at this path (for example /run/netns/lab or /proc/1234/ns/net) instead of the
+    /// current one.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NetworkNamespace { get; set; }
+
+    /// <summary>The IPVS client, opened on first use. Opening failures terminate the command.</summary>
+    protected IpvsClient Client => _client ??= OpenClient();
+
+    private IpvsClient OpenClient()
+    {
+        try
+        {
+            return IpvsClient.Open(NetworkNamespace);
+        }
+        catch (Exception e) when (e is IpvsException or NetlinkException)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, (object?)NetworkNamespace ?? "IPVS"));
+            throw; // not reached: ThrowTerminatingError always throws
+        }
+    }
+
+    /// <summary>True when the caller supplied the parameter (on the command line or from the pipeline).</summary>
+    protected bool Given(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
+
+    /// <summary>The ShouldProcess target text: the item, with the network namespace when one was given.</summary>
+    protected string Target(string item) => NetworkNamespace is null ? item : item + " (network namespace " + NetworkNamespace + ")";
+
+    /// <summary>
+    /// Runs one item's work; an IPVS failure becomes a non-terminating error for <paramref name="target"/>, except a
+    /// setup failure, which terminates. Returns whether the work succeeded.
+    /// </summary>
+    protected bool Try(object? target, Action work)
+    {
+        try
+        {
+            work();
+            return true;
+        }
+        catch (Exception e) when (e is IpvsException or NetlinkException or NetlinkProtocolException or NetlinkDumpInterruptedException)
+        {
+            WriteFailure(e, target);
+            return false;
+        }
+    }
+
+    /// <summary>Writes <paramref name="e"/> as an error: terminating for setup failures, else non-terminating.</summary>
+    protected void WriteFailure(Exception e, object? target)
+    {
+        var record = ErrorRecords.From(e, target);
+        if (ErrorRecords.IsSetupFailure(e)) ThrowTerminatingError(record);
+        WriteError(record);
+    }
+
+    protected override void EndProcessing()
+    {
+        base.EndProcessing();
+        CloseClient();
+    }
+
+    /// <summary>
+    /// Ctrl+C: the pipeline thread still owns the socket (closing it under a blocked receive is unsafe), so this only
+    /// lets loops see <see cref="Cmdlet.Stopping"/>; <see cref="Dispose"/> closes the socket when PowerShell disposes
+    /// the command right after.
+    /// </summary>
+    protected override void StopProcessing() => base.StopProcessing();
+
+    /// <summary>Closes the netlink socket (PowerShell disposes each command when its pipeline ends, also after errors).</summary>
+    public void Dispose()
+    {
+        CloseClient();
+        GC.SuppressFinalize(this);
+    }
+
+    private void CloseClient()
+    {
+        _client?.Dispose();
+        _client = null;
+    }
+}
