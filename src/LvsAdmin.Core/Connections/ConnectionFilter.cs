@@ -1,7 +1,9 @@
 using System;
 using System.Net;
 using System.Net.Sockets;
+using System.Collections.Generic;
 using LvsAdmin.Ipvs;
+using LvsAdmin.Management;
 
 namespace LvsAdmin.Connections;
 
@@ -25,7 +27,8 @@ public sealed record ConnectionFilter(
     IPAddress? RealServerAddress = null,
     ushort? RealServerPort = null,
     IPAddress? ClientAddress = null,
-    string? State = null)
+    string? State = null,
+    ushort? ClientPort = null)
 {
     private readonly ServiceKey? _service = CheckService(Service);
     private readonly IPAddress? _realServerAddress = CheckAddress(RealServerAddress, "RealServerAddress");
@@ -41,8 +44,33 @@ public sealed record ConnectionFilter(
     /// <summary>The state name (trimmed; compared case-insensitively).</summary>
     public string? State { get => _state; init => _state = CheckState(value); }
 
+    /// <summary>Any of these state names (case-insensitive); null = any state. Combines with <see cref="State"/>.</summary>
+    public IReadOnlyCollection<string>? States { get; init; }
+
     /// <summary>True when no criterion is set.</summary>
-    public bool IsEmpty => Service is null && RealServerAddress is null && RealServerPort is null && ClientAddress is null && State is null;
+    public bool IsEmpty => Service is null && RealServerAddress is null && RealServerPort is null && ClientAddress is null &&
+                           ClientPort is null && State is null && States is null;
+
+    /// <summary>
+    /// Builds a filter from parameter text (Get-LvsConnection): a service (tcp/10.0.0.1:80), a real server and a
+    /// client as address or address:port, and state names. Bad text throws <see cref="IpvsValidationException"/>.
+    /// </summary>
+    public static ConnectionFilter Create(string? service, string? realServer, string? clientAddress, IEnumerable<string>? states)
+    {
+        IPAddress? rsAddress = null, clAddress = null;
+        ushort? rsPort = null, clPort = null;
+        if (realServer is not null) (rsAddress, rsPort) = IpvsNames.ParseEndpointFilter("RealServer", realServer);
+        if (clientAddress is not null) (clAddress, clPort) = IpvsNames.ParseEndpointFilter("ClientAddress", clientAddress);
+        List<string>? set = null;
+        if (states is not null)
+        {
+            set = new List<string>();
+            foreach (var s in states)
+                if (!string.IsNullOrWhiteSpace(s)) set.Add(CheckState(s)!);
+            if (set.Count == 0) set = null;
+        }
+        return new ConnectionFilter(service is null ? null : ServiceKey.Parse(service), rsAddress, rsPort, clAddress, null, clPort) { States = set };
+    }
 
     /// <summary>Whether <paramref name="c"/> satisfies every criterion that is set.</summary>
     public bool Matches(IpvsConnection c)
@@ -56,7 +84,15 @@ public sealed record ConnectionFilter(
         if (RealServerAddress is { } ra && !ra.Equals(c.RealServerAddress)) return false;
         if (RealServerPort is { } rp && c.RealServerPort != rp && !(c.IsTemplate && c.RealServerPort == 0)) return false;
         if (ClientAddress is { } ca && !ca.Equals(c.ClientAddress)) return false;
+        if (ClientPort is { } cp && c.ClientPort != cp) return false;
         if (State is { } st && !string.Equals(st, c.State, StringComparison.OrdinalIgnoreCase)) return false;
+        if (States is { } any)
+        {
+            var found = false;
+            foreach (var name in any)
+                if (string.Equals(name, c.State, StringComparison.OrdinalIgnoreCase)) { found = true; break; }
+            if (!found) return false;
+        }
         return true;
     }
 

@@ -56,15 +56,15 @@ public class FilterTests
     public void ConnectionFilter()
     {
         var c = Conn("192.0.2.9", 40000, "10.0.0.1", 80, "10.0.0.2", 80, "ESTABLISHED");
-        Assert.True(Management.ConnectionFilter.Create(null, null, null, null).Matches(c));
-        Assert.True(Management.ConnectionFilter.Create("tcp/10.0.0.1:80", "10.0.0.2", "192.0.2.9", new[] { "established" }).Matches(c));
-        Assert.True(Management.ConnectionFilter.Create("tcp/10.0.0.1:0", "10.0.0.2:80", "192.0.2.9:40000", null).Matches(c));
-        Assert.False(Management.ConnectionFilter.Create("udp/10.0.0.1:80", null, null, null).Matches(c));
-        Assert.False(Management.ConnectionFilter.Create("tcp/10.0.0.1:81", null, null, null).Matches(c));
-        Assert.False(Management.ConnectionFilter.Create(null, "10.0.0.2:81", null, null).Matches(c));
-        Assert.False(Management.ConnectionFilter.Create(null, null, "192.0.2.10", null).Matches(c));
-        Assert.False(Management.ConnectionFilter.Create(null, null, null, new[] { "FIN_WAIT", "NONE" }).Matches(c));
-        Assert.Equal("ConnectionFilterByFirewallMark", Assert.Throws<IpvsValidationException>(() => Management.ConnectionFilter.Create("fwm/1", null, null, null)).ErrorId);
-        Assert.Equal("RealServer", Assert.Throws<IpvsValidationException>(() => Management.ConnectionFilter.Create(null, "nope", null, null)).Parameter);
+        Assert.True(LvsAdmin.Connections.ConnectionFilter.Create(null, null, null, null).Matches(c));
+        Assert.True(LvsAdmin.Connections.ConnectionFilter.Create("tcp/10.0.0.1:80", "10.0.0.2", "192.0.2.9", new[] { "established" }).Matches(c));
+        Assert.True(LvsAdmin.Connections.ConnectionFilter.Create("tcp/10.0.0.1:0", "10.0.0.2:80", "192.0.2.9:40000", null).Matches(c));
+        Assert.False(LvsAdmin.Connections.ConnectionFilter.Create("udp/10.0.0.1:80", null, null, null).Matches(c));
+        Assert.False(LvsAdmin.Connections.ConnectionFilter.Create("tcp/10.0.0.1:81", null, null, null).Matches(c));
+        Assert.False(LvsAdmin.Connections.ConnectionFilter.Create(null, "10.0.0.2:81", null, null).Matches(c));
+        Assert.False(LvsAdmin.Connections.ConnectionFilter.Create(null, null, "192.0.2.10", null).Matches(c));
+        Assert.False(LvsAdmin.Connections.ConnectionFilter.Create(null, null, null, new[] { "FIN_WAIT", "NONE" }).Matches(c));
+        Assert.Equal("FirewallMarkConnectionFilterNotSupported", Assert.Throws<IpvsValidationException>(() => LvsAdmin.Connections.ConnectionFilter.Create("fwm/1", null, null, null)).ErrorId);
+        Assert.Equal("RealServer", Assert.Throws<IpvsValidationException>(() => LvsAdmin.Connections.ConnectionFilter.Create(null, "nope", null, null)).Parameter);
     }
 }
