@@ -65,7 +65,8 @@ internal sealed class DifferentialGenerator
             2 => (ushort)_r.Next(32768, 65536),
             _ => new ushort[] { 80, 443, 53, 5060, 8080, 65535, 1 }[_r.Next(7)],
         };
-        return ServiceKey.ForAddress(protocol, address, port);
+        // ForKernelAddress: an IPv4-mapped address stays an IPv6 service, as in the kernel and ipvsadm.
+        return ServiceKey.ForKernelAddress(protocol, address, port);
     }
 
     private IPAddress V4()
@@ -106,7 +107,9 @@ internal sealed class DifferentialGenerator
                 b[0] = 0xfe; b[1] = 0xc0; b[15] = (byte)_r.Next(1, 256); b[7] = (byte)_r.Next(256);
                 break;
             default:
-                // IPv4-compatible ::a.b.c.d (printed in dotted form by inet_ntop); service addresses only
+                // IPv4-compatible ::a.b.c.d or IPv4-mapped ::ffff:a.b.c.d (both printed in dotted form by inet_ntop);
+                // service addresses only (the kernel refuses them for real servers)
+                if (_r.Next(2) == 0) { b[10] = 0xff; b[11] = 0xff; }
                 b[12] = (byte)_r.Next(1, 224); b[13] = (byte)_r.Next(256); b[14] = (byte)_r.Next(256); b[15] = (byte)_r.Next(1, 255);
                 break;
         }

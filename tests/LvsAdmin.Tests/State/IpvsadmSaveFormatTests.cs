@@ -232,6 +232,17 @@ public class IpvsadmSaveFormatTests
     }
 
     [Fact]
+    public void AnIpv4MappedAddressStaysAnIpv6Service()
+    {
+        // ipvsadm (and the kernel) keep [::ffff:10.0.0.1]:80 an IPv6 service, distinct from 10.0.0.1:80.
+        var t = IpvsadmSaveFormat.Parse("-A -t [::ffff:10.0.0.1]:80\n-A -t 10.0.0.1:80\n-a -t [::ffff:10.0.0.1]:80 -r 2001:db8::2 -m\n");
+        Assert.Equal(IpvsAddressFamily.IPv6, t[0].Service.AddressFamily);
+        Assert.Equal(IpvsAddressFamily.IPv4, t[1].Service.AddressFamily);
+        Assert.Equal("-A -t 10.0.0.1:80 -s wlc\n-A -t [::ffff:10.0.0.1]:80 -s wlc\n-a -t [::ffff:10.0.0.1]:80 -r [2001:db8::2]:80 -m -w 1\n",
+            IpvsadmSaveFormat.Write(t));
+    }
+
+    [Fact]
     public void NetmaskOptionOrderFollowsIpvsadm()
     {
         // -6 resets the granularity to /128 whatever -M said before it.
