@@ -30,7 +30,8 @@ public sealed record IpvsStatistics
 public sealed record VirtualService
 {
     public const string DefaultScheduler = "wlc";
-    public const uint DefaultPersistenceTimeout = 300;
+    /// <summary>ipvsadm's default persistence timeout: IPVS_SVC_PERSISTENT_TIMEOUT = 6*60 in libipvs (its man page says 300, the code uses 360).</summary>
+    public const uint DefaultPersistenceTimeout = 360;
 
     public VirtualService(ServiceKey key)
     {

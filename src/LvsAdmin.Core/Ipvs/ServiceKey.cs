@@ -51,6 +51,19 @@ public sealed record ServiceKey
         return new ServiceKey(family, IpvsProtocol.None, null, 0, mark);
     }
 
+    /// <summary>
+    /// A protocol/address/port service exactly as the kernel (or ipvsadm) has it: unlike <see cref="ForAddress"/>, an
+    /// IPv4-mapped IPv6 address (::ffff:a.b.c.d) stays an IPv6 service, which is what IPVS holds for it.
+    /// </summary>
+    internal static ServiceKey ForKernelAddress(IpvsProtocol protocol, IPAddress address, ushort port)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (!address.IsIPv4MappedToIPv6) return ForAddress(protocol, address, port);
+        if (protocol is not (IpvsProtocol.Tcp or IpvsProtocol.Udp or IpvsProtocol.Sctp))
+            throw new IpvsValidationException("Protocol", $"Protocol '{protocol}' is not one of Tcp, Udp, Sctp.");
+        return new ServiceKey(IpvsAddressFamily.IPv6, protocol, address, port, 0);
+    }
+
     public static ServiceKey Parse(string text)
     {
         if (TryParse(text, out var key, out var error)) return key!;
