@@ -29,6 +29,9 @@
 #   LVS_LAB_BOOT_TIMEOUT  seconds to wait for the guest to come up (default 300)
 #   LVS_LAB_9P_CACHE      9p cache mode for the host root (default loose)
 #   LVS_LAB_DEBUG=1       show kernel + init messages
+#   LVS_LAB_DOTNET_PGO=1  keep .NET dynamic PGO on (default off in the guest:
+#                         DOTNET_TieredPGO=0 makes startup ~30% faster)
+#   LVS_LAB_KEEP_JOBDIR=1 keep the job dir ($CACHE/jobs/job.*) after the run
 #   LVS_*                 all passed through into the job's environment
 set -euo pipefail
 
@@ -62,7 +65,7 @@ APT_UPDATED=0
 apt_update_once() {
     if [ "$APT_UPDATED" = 0 ]; then
         msg "apt-get update"
-        DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || die "apt-get update failed"
         APT_UPDATED=1
     fi
 }
@@ -76,7 +79,11 @@ ensure_packages() {
     [ "$(id -u)" = 0 ] || die "missing packages (${missing[*]}) and not root; install them first"
     apt_update_once
     msg "installing: ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+            > "$CACHE/apt.log" 2>&1; then
+        cat "$CACHE/apt.log" >&2
+        die "apt-get install ${missing[*]} failed"
+    fi
 }
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    Builds LvsAdmin, lays the module out under out/LvsAdmin/ ready for Import-Module, and runs the tests.
+.DESCRIPTION
+    1. dotnet publish of the cmdlet assembly: out/LvsAdmin/ gets LvsAdmin.dll, LvsAdmin.Core.dll, LvsAdmin.psd1,
+       the format and types files, en-US/LvsAdmin.dll-Help.xml (generated from docs/*.md at build time) and
+       en-US/about_LvsAdmin.help.txt. PowerShellStandard.Library is a compile-time reference only and is not copied.
+    2. When platyPS is installed, the MAML help is regenerated with New-ExternalHelp from docs/ instead.
+    3. Unless -NoTest: the xunit unit tests, then the Pester suite (tests/*.Tests.ps1) when Pester 5 is present.
+       The Pester suite needs a kernel with IPVS and root; with -Lab it runs inside the qemu kernel lab
+       (tests/lab/lab.sh), which is how this repository's own tests meet a real IPVS kernel.
+    The full suite including the kernel lab, as CI runs it, is: bash tests/run-tests.sh
+.EXAMPLE
+    ./build.ps1
+    Import-Module ./out/LvsAdmin/LvsAdmin.psd1
+.EXAMPLE
+    ./build.ps1 -Lab
+    Builds, runs the unit tests, then the Pester suite inside the kernel lab.
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+    [switch] $NoTest,
+    [switch] $Lab
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = $PSScriptRoot
+$out = Join-Path $root 'out/LvsAdmin'
+
+Write-Host "Building and laying out the module in $out"
+if (Test-Path $out) { Remove-Item -Recurse -Force $out }
+dotnet publish (Join-Path $root 'src/LvsAdmin/LvsAdmin.csproj') -c $Configuration -o $out -nologo
+if ($LASTEXITCODE -ne 0) { throw "dotnet publish failed ($LASTEXITCODE)" }
+
+if (Get-Module -ListAvailable -Name platyPS) {
+    Write-Host 'platyPS found: regenerating MAML help from docs/'
+    Import-Module platyPS
+    New-ExternalHelp -Path (Join-Path $root 'docs') -OutputPath (Join-Path $out 'en-US') -Force | Out-Null
+} else {
+    Write-Host 'platyPS not found: using the MAML generated from docs/ by the build (src/LvsAdmin.HelpGen).'
+}
+
+if ($NoTest) { return }
+
+dotnet test (Join-Path $root 'tests/LvsAdmin.Tests') -c $Configuration -nologo
+if ($LASTEXITCODE -ne 0) { throw "unit tests failed ($LASTEXITCODE)" }
+
+$pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -ge '5.0.0' | Sort-Object Version -Descending | Select-Object -First 1
+if (-not $pester) {
+    Write-Warning 'Pester 5 not found: the Pester suite (tests/*.Tests.ps1) is skipped.'
+    return
+}
+if ($Lab) {
+    & bash (Join-Path $root 'tests/lab/lab.sh') run -- pwsh -NoProfile -File (Join-Path $root 'tests/Invoke-LabPester.ps1')
+    if ($LASTEXITCODE -ne 0) { throw "Pester suite in the kernel lab failed ($LASTEXITCODE)" }
+} else {
+    & (Join-Path $root 'tests/Invoke-LabPester.ps1')
+    if ($LASTEXITCODE -ne 0) { throw "Pester suite failed ($LASTEXITCODE)" }
+}
