@@ -170,6 +170,18 @@ public class DecodingTests
     }
 
     [Fact]
+    public void IPv6ServiceWithIPv4MappedAddressStaysIPv6()
+    {
+        // An AF_INET6 service on ::ffff:10.0.0.1 (ipvsadm -t [::ffff:10.0.0.1]:80) is not the AF_INET 10.0.0.1 one.
+        var s = IpvsCodec.DecodeServiceReply(ServiceReply(Nl.Concat(
+            Nl.U16(U.SVC_ATTR_AF, U.AF_INET6), Nl.U16(U.SVC_ATTR_PROTOCOL, 6),
+            Nl.Attr(U.SVC_ATTR_ADDR, Nl.InetAddr("::ffff:10.0.0.1")), Nl.Be16(U.SVC_ATTR_PORT, 80))));
+        Assert.Equal(IpvsAddressFamily.IPv6, s.AddressFamily);
+        Assert.Equal(ServiceKey.Parse("tcp/[::ffff:10.0.0.1]:80"), s.Key);
+        Assert.NotEqual(ServiceKey.Parse("tcp/10.0.0.1:80"), s.Key);
+    }
+
+    [Fact]
     public void ServiceReplyWithUnknownAttributesIgnoresThem()
     {
         var m = Nl.Single(Nl.Genl(Family, U.CMD_NEW_SERVICE,
