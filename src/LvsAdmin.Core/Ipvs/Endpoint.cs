@@ -71,7 +71,7 @@ public static class Endpoint
         }
         if (host.Contains('%') || !IPAddress.TryParse(host, out var parsed) || parsed is null ||
             (parsed.AddressFamily != AddressFamily.InterNetwork && parsed.AddressFamily != AddressFamily.InterNetworkV6) ||
-            (parsed.AddressFamily == AddressFamily.InterNetwork && host.Split('.').Length != 4))
+            (parsed.AddressFamily == AddressFamily.InterNetwork && !IsDecimalDottedQuad(host)))
         {
             error = $"'{host}' is not an IPv4 or IPv6 address.";
             return false;
@@ -91,6 +91,22 @@ public static class Endpoint
             port = p;
         }
         address = parsed;
+        return true;
+    }
+
+    /// <summary>
+    /// Four decimal parts of 1-3 digits without leading zeros. IPAddress.TryParse (like inet_aton) also takes
+    /// 010.0.0.1 as octal (8.0.0.1) and 0x0a.0.0.1 as hex, which would silently name another address.
+    /// </summary>
+    private static bool IsDecimalDottedQuad(string host)
+    {
+        var parts = host.Split('.');
+        if (parts.Length != 4) return false;
+        foreach (var part in parts)
+        {
+            if (part.Length is 0 or > 3 || (part.Length > 1 && part[0] == '0')) return false;
+            foreach (var c in part) if (c < '0' || c > '9') return false;
+        }
         return true;
     }
 

@@ -270,32 +270,35 @@ public sealed class IpvsClient : IDisposable
     }
 
     /// <summary>Encodes one operation as a request (public for golden-byte tests and benchmarks).</summary>
-    public void WriteOperation(NetlinkWriter w, IpvsOperation op, uint seq)
+    public void WriteOperation(NetlinkWriter w, IpvsOperation op, uint seq) => WriteOperation(w, _family, op, seq);
+
+    /// <summary>Encodes one operation as a request for the IPVS family id <paramref name="family"/> (no socket needed).</summary>
+    internal static void WriteOperation(NetlinkWriter w, ushort family, IpvsOperation op, uint seq)
     {
         switch (op)
         {
             case AddServiceOperation a:
-                IpvsCodec.BeginRequest(w, _family, IpvsUapi.CMD_NEW_SERVICE, seq);
+                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_NEW_SERVICE, seq);
                 IpvsCodec.WriteService(w, a.VirtualService);
                 break;
             case UpdateServiceOperation u:
-                IpvsCodec.BeginRequest(w, _family, IpvsUapi.CMD_SET_SERVICE, seq);
+                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_SET_SERVICE, seq);
                 IpvsCodec.WriteService(w, u.VirtualService);
                 break;
             case DeleteServiceOperation d:
-                IpvsCodec.BeginRequest(w, _family, IpvsUapi.CMD_DEL_SERVICE, seq);
+                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_DEL_SERVICE, seq);
                 IpvsCodec.WriteServiceIdentity(w, d.Key);
                 break;
             case AddRealServerOperation ar:
-                IpvsCodec.BeginRequest(w, _family, IpvsUapi.CMD_NEW_DEST, seq);
+                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_NEW_DEST, seq);
                 WriteDest(w, ar.RealServer, true);
                 break;
             case UpdateRealServerOperation ur:
-                IpvsCodec.BeginRequest(w, _family, IpvsUapi.CMD_SET_DEST, seq);
+                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_SET_DEST, seq);
                 WriteDest(w, ur.RealServer, true);
                 break;
             case DeleteRealServerOperation dr:
-                IpvsCodec.BeginRequest(w, _family, IpvsUapi.CMD_DEL_DEST, seq);
+                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_DEL_DEST, seq);
                 WriteDest(w, new RealServer(dr.Key, dr.Server.Address, dr.Server.Port), false);
                 break;
             default:

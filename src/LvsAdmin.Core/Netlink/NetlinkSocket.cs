@@ -194,35 +194,12 @@ public sealed unsafe class NetlinkSocket : IDisposable
                 {
                     if (m.Sequence != sequence || (m.PortId != PortId && m.PortId != 0)) continue;
                     if ((m.Flags & NetlinkMessage.NLM_F_DUMP_INTR) != 0) interrupted = true;
-                    switch (m.Type)
-                    {
-                        case NetlinkMessage.NLMSG_NOOP:
-                            continue;
-                        case NetlinkMessage.NLMSG_ERROR:
-                        {
-                            finished = true;
-                            var (errno, text, _) = m.DecodeError();
-                            if (errno != 0) throw new NetlinkException(errno, text, context);
-                            break;
-                        }
-                        case NetlinkMessage.NLMSG_DONE:
-                        {
-                            finished = true;
-                            var span = m.Payload.Span;
-                            if (span.Length >= 4)
-                            {
-                                var err = -System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(span);
-                                if (err > 0) throw new NetlinkException(err, null, context);
-                            }
-                            break;
-                        }
-                        case NetlinkMessage.NLMSG_OVERRUN:
-                            throw new NetlinkProtocolException("NLMSG_OVERRUN: the kernel dropped data");
-                        default:
-                            if (!finished) yield return m;
-                            break;
-                    }
-                    if (finished) break;
+                    // An error or done message ends the replies even when it throws (then there is nothing to drain).
+                    if (m.Type is NetlinkMessage.NLMSG_ERROR or NetlinkMessage.NLMSG_DONE) finished = true;
+                    var disposition = Classify(m, context);
+                    if (disposition == ReplyDisposition.Skip) continue;
+                    if (disposition == ReplyDisposition.End) break;
+                    yield return m;
                 }
             }
             if (interrupted) throw new NetlinkDumpInterruptedException();
@@ -230,6 +207,42 @@ public sealed unsafe class NetlinkSocket : IDisposable
         finally
         {
             if (!finished && !_disposed) Drain(sequence);
+        }
+    }
+
+    internal enum ReplyDisposition { Data, Skip, End }
+
+    /// <summary>
+    /// What one reply message of a request means: data for the caller, a message to skip, or the end of the replies
+    /// (the ACK, or NLMSG_DONE of a dump). An error (NLMSG_ERROR with an errno, NLMSG_DONE carrying an error,
+    /// NLMSG_OVERRUN) throws. Pure, so the protocol rules are unit-tested without a socket.
+    /// </summary>
+    internal static ReplyDisposition Classify(NetlinkMessage m, string? context)
+    {
+        switch (m.Type)
+        {
+            case NetlinkMessage.NLMSG_NOOP:
+                return ReplyDisposition.Skip;
+            case NetlinkMessage.NLMSG_ERROR:
+            {
+                var (errno, text, _) = m.DecodeError();
+                if (errno != 0) throw new NetlinkException(errno, text, context);
+                return ReplyDisposition.End;
+            }
+            case NetlinkMessage.NLMSG_DONE:
+            {
+                var span = m.Payload.Span;
+                if (span.Length >= 4)
+                {
+                    var err = -System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(span);
+                    if (err > 0) throw new NetlinkException(err, null, context);
+                }
+                return ReplyDisposition.End;
+            }
+            case NetlinkMessage.NLMSG_OVERRUN:
+                throw new NetlinkProtocolException("NLMSG_OVERRUN: the kernel dropped data");
+            default:
+                return ReplyDisposition.Data;
         }
     }
 
