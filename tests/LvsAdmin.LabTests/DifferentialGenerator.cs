@@ -66,7 +66,7 @@ internal sealed class DifferentialGenerator
             _ => new ushort[] { 80, 443, 53, 5060, 8080, 65535, 1 }[_r.Next(7)],
         };
         // ForKernelAddress: an IPv4-mapped address stays an IPv6 service, as in the kernel and ipvsadm.
-        return ServiceKey.ForKernelAddress(protocol, address, port);
+        return ServiceKey.ForAddress(protocol, address, port);
     }
 
     private IPAddress V4()

@@ -133,7 +133,7 @@ public static class IpvsCodec
         var p = (IpvsProtocol)proto.GetU16();
         if (p is not (IpvsProtocol.Tcp or IpvsProtocol.Udp or IpvsProtocol.Sctp))
             throw new NetlinkProtocolException($"service protocol {(ushort)p} is not TCP, UDP or SCTP");
-        return ServiceKey.ForKernelAddress(p, Endpoint.FromInetAddr(addr.Payload.Span, af), port.GetBe16());
+        return ServiceKey.ForAddress(p, Endpoint.FromInetAddr(addr.Payload.Span, af), port.GetBe16());
     }
 
     public static VirtualService DecodeService(NetlinkAttribute nested)

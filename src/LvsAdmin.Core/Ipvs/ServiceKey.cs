@@ -29,7 +29,10 @@ public sealed record ServiceKey
     public uint FirewallMark { get; }
     public bool IsFirewallMark => FirewallMark != 0;
 
-    /// <summary>A protocol/address/port service. Validates the values.</summary>
+    /// <summary>
+    /// A protocol/address/port service. Validates the values. An IPv4-mapped IPv6 address (::ffff:a.b.c.d) stays an
+    /// IPv6 service, as IPVS and ipvsadm hold it.
+    /// </summary>
     public static ServiceKey ForAddress(IpvsProtocol protocol, IPAddress address, ushort port)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -48,19 +51,6 @@ public sealed record ServiceKey
         if (family is not (IpvsAddressFamily.IPv4 or IpvsAddressFamily.IPv6))
             throw new IpvsValidationException("AddressFamily", $"Address family '{family}' is not IPv4 or IPv6.");
         return new ServiceKey(family, IpvsProtocol.None, null, 0, mark);
-    }
-
-    /// <summary>
-    /// A protocol/address/port service exactly as the kernel (or ipvsadm) has it: unlike <see cref="ForAddress"/>, an
-    /// IPv4-mapped IPv6 address (::ffff:a.b.c.d) stays an IPv6 service, which is what IPVS holds for it.
-    /// </summary>
-    internal static ServiceKey ForKernelAddress(IpvsProtocol protocol, IPAddress address, ushort port)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        if (!address.IsIPv4MappedToIPv6) return ForAddress(protocol, address, port);
-        if (protocol is not (IpvsProtocol.Tcp or IpvsProtocol.Udp or IpvsProtocol.Sctp))
-            throw new IpvsValidationException("Protocol", $"Protocol '{protocol}' is not one of Tcp, Udp, Sctp.");
-        return new ServiceKey(IpvsAddressFamily.IPv6, protocol, address, port, 0);
     }
 
     public static ServiceKey Parse(string text)

@@ -7,7 +7,7 @@ namespace LvsAdmin.Management;
 /// <summary>
 /// The service settings a caller supplied (New-/Set-LvsVirtualService): null means "not given", so a Set changes
 /// only what was given and keeps the rest (read-modify-write). The rules follow ipvsadm: a persistence timeout
-/// makes the service persistent (-p TIMEOUT); persistence without a timeout means 300 seconds.
+/// makes the service persistent (-p TIMEOUT); persistence without a timeout means 360 seconds (ipvsadm's IPVS_SVC_PERSISTENT_TIMEOUT; its man page says 300).
 /// </summary>
 public sealed record VirtualServiceSettings
 {

@@ -457,7 +457,7 @@ public static class IpvsadmSaveFormat
 
         var key = e.FwMark != 0
             ? ServiceKey.ForFirewallMark(e.FwMark, (IpvsAddressFamily)e.SvcAf)
-            : ServiceKey.ForKernelAddress(e.SvcProtocol, e.SvcAddress!, e.SvcPort);
+            : ServiceKey.ForAddress(e.SvcProtocol, e.SvcAddress!, e.SvcPort);
         if (command == IpvsadmOption.AddService)
         {
             if (e.FwMark == 0 && e.SvcPort == 0 && !e.Persistent)

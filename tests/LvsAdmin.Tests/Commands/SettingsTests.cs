@@ -21,11 +21,11 @@ public class VirtualServiceSettingsTests
     }
 
     [Fact]
-    public void PersistentWithoutTimeoutMeans300()
+    public void PersistentWithoutTimeoutMeans360LikeIpvsadm()
     {
         var s = new VirtualServiceSettings { Persistent = true }.CreateService(Tcp);
         Assert.True(s.Persistent);
-        Assert.Equal(300u, s.PersistenceTimeout);
+        Assert.Equal(360u, s.PersistenceTimeout);
     }
 
     [Fact]

@@ -264,8 +264,10 @@ public class ValidationTests
         var max = (uint)int.MaxValue;
         Rs(R(Tcp80, "10.0.0.2", 80) with { UpperThreshold = max });
         Fails(() => Rs(R(Tcp80, "10.0.0.2", 80) with { UpperThreshold = max + 1 }), "UpperThreshold");
-        Rs(R(Tcp80, "10.0.0.2", 80) with { LowerThreshold = max });   // upper 0 = no upper threshold
-        Fails(() => Rs(R(Tcp80, "10.0.0.2", 80) with { LowerThreshold = max + 1 }), "LowerThreshold");
+        Rs(R(Tcp80, "10.0.0.2", 80) with { UpperThreshold = max, LowerThreshold = max });
+        // The kernel refuses a lower threshold above the upper one even when the upper is 0 (ERANGE, seen in the lab).
+        Fails(() => Rs(R(Tcp80, "10.0.0.2", 80) with { LowerThreshold = 1 }), "LowerThreshold");
+        Fails(() => Rs(R(Tcp80, "10.0.0.2", 80) with { UpperThreshold = max, LowerThreshold = max + 1 }), "LowerThreshold");
         Rs(R(Tcp80, "10.0.0.2", 80) with { UpperThreshold = 100, LowerThreshold = 100 });
         Fails(() => Rs(R(Tcp80, "10.0.0.2", 80) with { UpperThreshold = 100, LowerThreshold = 101 }), "LowerThreshold");
     }
