@@ -38,7 +38,7 @@ public sealed record ServiceKey
         if (address.AddressFamily is not (System.Net.Sockets.AddressFamily.InterNetwork or System.Net.Sockets.AddressFamily.InterNetworkV6))
             throw new IpvsValidationException("Address", $"'{address}' is not an IPv4 or IPv6 address.");
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-        if (address.ScopeId != 0) throw new IpvsValidationException("Address", $"'{address}': a scope id cannot be used for a virtual service address.");
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0) throw new IpvsValidationException("Address", $"'{address}': a scope id cannot be used for a virtual service address.");
         return new ServiceKey(Endpoint.FamilyOf(address), protocol, address, port, 0);
     }
 
