@@ -31,6 +31,9 @@ stty -F /dev/ttyS1 raw -echo 2>/dev/null
 # keeps them); the kernel log is saved to $JOB/dmesg at the end instead.
 
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
+DEBUG=0; grep -qw lab.debug=1 /proc/cmdline && DEBUG=1
+dbg() { [ "$DEBUG" = 1 ] && echo "lab-stage2 [$(uptime_s)]: $*"; return 0; }
+dbg "stage 2 started"
 
 hostname lvs-lab 2>/dev/null
 
@@ -53,7 +56,9 @@ is_loaded() { [ -d "/sys/module/${1//-/_}" ]; }
 # One modprobe process for the whole list is much faster than one per module
 # under TCG (each exec reads kmod's indexes over 9p); then check each module
 # and retry the ones that are not there individually, to report them.
+dbg "modprobe -a"
 modprobe -a -q $REQUIRED $OPTIONAL 2>/dev/null
+dbg "modprobe -a done"
 for m in $REQUIRED; do
     if is_loaded "$m" || modprobe -q "$m" 2>/dev/null; then loaded+=("$m"); else missing_req+=("$m"); fi
 done
@@ -63,6 +68,8 @@ done
 summary="lab: kernel $(uname -r): loaded ${#loaded[@]} modules; missing required: ${missing_req[*]:-none}; missing optional: ${missing_opt[*]:-none}"
 { echo "$summary"; echo "loaded: ${loaded[*]}"; } > "$JOB/modules"
 echo "$summary"
+
+dbg "modules checked"
 
 # --- basic networking -----------------------------------------------------------
 ip link set lo up
