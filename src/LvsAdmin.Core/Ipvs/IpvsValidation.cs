@@ -107,8 +107,11 @@ public static class IpvsValidation
             throw new IpvsValidationException("UpperThreshold", $"Upper threshold {r.UpperThreshold} must be 0 to {MaxThreshold}.");
         if (r.LowerThreshold > MaxThreshold)
             throw new IpvsValidationException("LowerThreshold", $"Lower threshold {r.LowerThreshold} must be 0 to {MaxThreshold}.");
-        if (r.UpperThreshold != 0 && r.LowerThreshold > r.UpperThreshold)
-            throw new IpvsValidationException("LowerThreshold", $"Lower threshold {r.LowerThreshold} is above the upper threshold {r.UpperThreshold}.");
+        // The kernel refuses lower > upper with ERANGE even when the upper threshold is 0 (none).
+        if (r.LowerThreshold > r.UpperThreshold)
+            throw new IpvsValidationException("LowerThreshold", r.UpperThreshold == 0
+                ? $"Lower threshold {r.LowerThreshold} needs an upper threshold at least as high; the kernel refuses a lower threshold without one."
+                : $"Lower threshold {r.LowerThreshold} is above the upper threshold {r.UpperThreshold}.");
         if (!svc.IsFirewallMark && r.Port == 0 && svc.Port != 0)
             throw new IpvsValidationException("Port", $"Real server {a}: port 0 is only for firewall-mark or all-ports services; give the port (or leave it out to use the service's).");
         if (!svc.IsFirewallMark && r.ForwardingMethod is ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel && r.Port != svc.Port)
