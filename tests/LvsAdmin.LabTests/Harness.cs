@@ -133,6 +133,8 @@ public static class Program
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "bench") return Benchmarks.Run(args.Skip(1).ToArray());
+        // Hidden child mode of the permission tests (run without CAP_NET_ADMIN by ErrorTests).
+        if (args.Length > 0 && args[0] == "child-eperm") return ErrorTests.ChildEperm();
         string? filter = null;
         for (var i = 0; i < args.Length; i++)
         {
