@@ -101,35 +101,7 @@ public static class ConnectionTable
     {
         if (networkNamespace is null) return OpenIn(CurrentNetDirectory(), source);
 
-        Stream? stream = null;
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                var ns = LibC.Open(networkNamespace, LibC.O_RDONLY | LibC.O_CLOEXEC);
-                if (ns < 0) throw new NetworkNamespaceException(networkNamespace, LibC.LastErrno);
-                try
-                {
-                    if (LibC.SetNs(ns, LibC.CLONE_NEWNET) != 0) throw new NetworkNamespaceException(networkNamespace, LibC.LastErrno);
-                }
-                finally
-                {
-                    LibC.Close(ns);
-                }
-                // This thread now lives in the target namespace and ends right after opening the file.
-                stream = OpenIn("/proc/thread-self/net", source);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        }, 256 * 1024);
-        thread.IsBackground = true;
-        thread.Start();
-        thread.Join();
-        if (failure is not null) throw failure;
-        return stream!;
+        return NetworkNamespace.Run(networkNamespace, () => OpenIn("/proc/thread-self/net", source));
     }
 
     private static string CurrentNetDirectory() =>

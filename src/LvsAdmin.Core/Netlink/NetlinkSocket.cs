@@ -50,34 +50,7 @@ public sealed unsafe class NetlinkSocket : IDisposable
         }
         else
         {
-            fd = -1;
-            Exception? failure = null;
-            var thread = new Thread(() =>
-            {
-                try
-                {
-                    var ns = LibC.Open(netnsPath, LibC.O_RDONLY | LibC.O_CLOEXEC);
-                    if (ns < 0) throw new NetworkNamespaceException(netnsPath, LibC.LastErrno);
-                    try
-                    {
-                        if (LibC.SetNs(ns, LibC.CLONE_NEWNET) != 0) throw new NetworkNamespaceException(netnsPath, LibC.LastErrno);
-                    }
-                    finally
-                    {
-                        LibC.Close(ns);
-                    }
-                    // This thread now lives in the target namespace and ends right after creating the socket.
-                    fd = CreateFd(protocol);
-                }
-                catch (Exception e)
-                {
-                    failure = e;
-                }
-            }, 256 * 1024);
-            thread.IsBackground = true;
-            thread.Start();
-            thread.Join();
-            if (failure is not null) throw failure;
+            fd = LvsAdmin.Netlink.NetworkNamespace.Run(netnsPath, () => CreateFd(protocol));
         }
 
         try
