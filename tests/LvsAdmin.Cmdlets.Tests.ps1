@@ -1,0 +1,128 @@
+# Pester 5 suite: the cmdlets for real against the kernel. It changes the IPVS table, so it runs inside the kernel
+# lab (tests/Invoke-LabPester.ps1, started by build.ps1 -Lab or tests/run-tests.sh when pwsh and Pester exist).
+BeforeAll {
+    Import-Module $env:LVSADMIN_MODULE -Force
+    Clear-LvsVirtualService -Confirm:$false
+}
+
+AfterAll {
+    Clear-LvsVirtualService -Confirm:$false
+}
+
+Describe 'Virtual services' {
+    BeforeEach { Clear-LvsVirtualService -Confirm:$false }
+
+    It 'creates a NAT service with two real servers, like ipvsadm -A/-a -m' {
+        New-LvsVirtualService -Service tcp/10.0.0.1:80 -Scheduler rr
+        Add-LvsRealServer -Service tcp/10.0.0.1:80 -Address 10.0.0.2 -ForwardingMethod Masquerade
+        Add-LvsRealServer -Service tcp/10.0.0.1:80 -Address 10.0.0.3:8080 -ForwardingMethod Nat -Weight 3
+        $svc = Get-LvsVirtualService -Service tcp/10.0.0.1:80
+        $svc.Scheduler | Should -Be 'rr'
+        $rs = $svc | Get-LvsRealServer | Sort-Object Port
+        $rs.Count | Should -Be 2
+        $rs[0].Port | Should -Be 80
+        $rs[1].Port | Should -Be 8080
+        $rs[1].Weight | Should -Be 3
+        $rs.ForwardingMethod | Should -Be @('Nat', 'Nat')
+    }
+
+    It 'defaults like ipvsadm: wlc, weight 1, direct routing' {
+        New-LvsVirtualService -Service tcp/10.0.0.1:443
+        Add-LvsRealServer tcp/10.0.0.1:443 10.0.0.2
+        (Get-LvsVirtualService tcp/10.0.0.1:443).Scheduler | Should -Be 'wlc'
+        $rs = Get-LvsRealServer tcp/10.0.0.1:443
+        $rs.Weight | Should -Be 1
+        $rs.ForwardingMethod | Should -Be 'DirectRouting'
+        $rs.Port | Should -Be 443
+    }
+
+    It 'creates a persistent firewall-mark service' {
+        New-LvsVirtualService -FirewallMark 100 -Persistent -PersistenceTimeout 600 -PersistenceNetmask 255.255.255.0
+        $svc = Get-LvsVirtualService -FirewallMark 100
+        $svc.Persistent | Should -BeTrue
+        $svc.PersistenceTimeout | Should -Be 600
+        $svc.PersistenceNetmask | Should -Be '255.255.255.0'
+    }
+
+    It 'reports an existing service as a ResourceExists error and -Force updates it in place' {
+        New-LvsVirtualService -Service udp/10.0.0.1:53 -Scheduler rr
+        New-LvsVirtualService -Service udp/10.0.0.1:53 -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Match '^VirtualServiceExists'
+        $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        New-LvsVirtualService -Service udp/10.0.0.1:53 -Scheduler sh -Force
+        (Get-LvsVirtualService udp/10.0.0.1:53).Scheduler | Should -Be 'sh'
+    }
+
+    It 'Set- changes only what was given' {
+        New-LvsVirtualService -Service tcp/10.0.0.1:80 -Scheduler sh -Persistent -PersistenceTimeout 100
+        Set-LvsVirtualService -Service tcp/10.0.0.1:80 -Scheduler wrr
+        $svc = Get-LvsVirtualService tcp/10.0.0.1:80
+        $svc.Scheduler | Should -Be 'wrr'
+        $svc.PersistenceTimeout | Should -Be 100
+    }
+
+    It 'rejects a bad input before the kernel is touched' {
+        New-LvsVirtualService -Service tcp/10.0.0.1:80 -Scheduler 'no such!' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Get-LvsVirtualService | Should -BeNullOrEmpty
+    }
+
+    It '-WhatIf changes nothing' {
+        New-LvsVirtualService -Service tcp/10.0.0.1:80 -WhatIf
+        Get-LvsVirtualService | Should -BeNullOrEmpty
+    }
+
+    It 'removes services from the pipeline' {
+        New-LvsVirtualService -Service tcp/10.0.0.1:80
+        New-LvsVirtualService -Service tcp/[2001:db8::1]:80
+        Get-LvsVirtualService | Remove-LvsVirtualService -Confirm:$false
+        Get-LvsVirtualService | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Real servers' {
+    BeforeEach {
+        Clear-LvsVirtualService -Confirm:$false
+        New-LvsVirtualService -Service tcp/10.0.0.1:80 -Scheduler wrr
+        Add-LvsRealServer tcp/10.0.0.1:80 10.0.0.2 -ForwardingMethod Nat -Weight 2
+        Add-LvsRealServer tcp/10.0.0.1:80 10.0.0.3 -ForwardingMethod Nat -Weight 5
+    }
+
+    It 'quiesces every real server through the pipeline' {
+        Get-LvsVirtualService -Protocol Tcp | Get-LvsRealServer | Set-LvsRealServer -Weight 0
+        (Get-LvsRealServer tcp/10.0.0.1:80).Weight | Should -Be @(0, 0)
+    }
+
+    It 'removes a real server found by address' {
+        Get-LvsRealServer -Address 10.0.0.2 | Remove-LvsRealServer -Confirm:$false
+        (Get-LvsRealServer tcp/10.0.0.1:80).Address.IPAddressToString | Should -Be '10.0.0.3'
+    }
+
+    It 'reports a missing real server as ObjectNotFound' {
+        Set-LvsRealServer tcp/10.0.0.1:80 10.0.0.9 -Weight 1 -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Match '^RealServerNotFound'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+}
+
+Describe 'Timeouts, info and help' {
+    It 'Set-LvsTimeout changes only the given timeout' {
+        $before = Get-LvsTimeout
+        Set-LvsTimeout -TcpFinTimeout 77
+        $after = Get-LvsTimeout
+        $after.TcpFin | Should -Be 77
+        $after.Tcp | Should -Be $before.Tcp
+        $after.Udp | Should -Be $before.Udp
+        Set-LvsTimeout -TcpFinTimeout $before.TcpFin
+    }
+
+    It 'Get-LvsInfo reports the IPVS version' {
+        (Get-LvsInfo).Version | Should -Be ([version]'1.2.1')
+    }
+
+    It 'every cmdlet has help with a synopsis' {
+        foreach ($c in Get-Command -Module LvsAdmin) {
+            (Get-Help $c.Name).Synopsis | Should -Not -BeNullOrEmpty -Because $c.Name
+        }
+    }
+}
