@@ -24,7 +24,7 @@ public abstract class ServiceSettingsCmdlet : ServiceIdentityCmdlet
 
     /// <summary>
     /// Make the service persistent (ipvsadm -p): a client keeps going to the same real server for the persistence
-    /// timeout (300 seconds unless -PersistenceTimeout says otherwise). -Persistent:$false turns it off.
+    /// timeout (360 seconds, ipvsadm's default, unless -PersistenceTimeout says otherwise). -Persistent:$false turns it off.
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public SwitchParameter Persistent { get; set; }
