@@ -9,29 +9,46 @@
 # family only with IP tunnelling):
 #   lvsc-cli 10.71.1.2 fd71:1::2 --veth-- 10.71.1.1 fd71:1::1 lvsc-dir 10.71.2.1 fd71:2::1 --veth-- 10.71.2.2 fd71:2::2 lvsc-rs
 #   VIPs on the director's lo: 10.71.0.100/32, 10.71.0.101/32 (fwmark 7), fd71::100/128
+#
+# Shared setup: `connections.sh up` only builds the topology below (namespaces, veths, addresses, routes, VIPs,
+# forwarding, the fwmark rule) and exits; `connections.sh down` removes it. The lab tests
+# (tests/LvsAdmin.LabTests/ConnectionTests.cs) use these two and configure the IPVS services through the library.
 set -u
 NS_CLI=lvsc-cli NS_DIR=lvsc-dir NS_RS=lvsc-rs
 cli() { ip netns exec "$NS_CLI" "$@"; }
 dir() { ip netns exec "$NS_DIR" "$@"; }
 rs()  { ip netns exec "$NS_RS" "$@"; }
 
-cleanup() { for n in $NS_CLI $NS_DIR $NS_RS; do ip netns del "$n" 2>/dev/null; done; }
-cleanup
-for n in $NS_CLI $NS_DIR $NS_RS; do ip netns add "$n"; ip -n "$n" link set lo up; done
+cleanup() { for n in $NS_CLI $NS_DIR $NS_RS; do ip netns del "$n" 2>/dev/null || true; done; }
 
-ip link add c0 netns "$NS_CLI" type veth peer name d0 netns "$NS_DIR"
-ip link add r0 netns "$NS_RS" type veth peer name d1 netns "$NS_DIR"
-for n in $NS_CLI $NS_DIR $NS_RS; do
-    ip netns exec "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-done
-cli ip addr add 10.71.1.2/24 dev c0; cli ip addr add fd71:1::2/64 dev c0 nodad; cli ip link set c0 up
-dir ip addr add 10.71.1.1/24 dev d0; dir ip addr add fd71:1::1/64 dev d0 nodad; dir ip link set d0 up
-dir ip addr add 10.71.2.1/24 dev d1; dir ip addr add fd71:2::1/64 dev d1 nodad; dir ip link set d1 up
-rs  ip addr add 10.71.2.2/24 dev r0; rs  ip addr add fd71:2::2/64 dev r0 nodad; rs  ip link set r0 up
-cli ip route add default via 10.71.1.1; cli ip -6 route add default via fd71:1::1
-rs  ip route add default via 10.71.2.1; rs  ip -6 route add default via fd71:2::1
-dir ip addr add 10.71.0.100/32 dev lo; dir ip addr add 10.71.0.101/32 dev lo; dir ip addr add fd71::100/128 dev lo
-dir sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 net.ipv4.vs.conntrack=1
+topology_up() {
+    set -e
+    cleanup
+    for n in $NS_CLI $NS_DIR $NS_RS; do ip netns add "$n"; ip -n "$n" link set lo up; done
+    ip link add c0 netns "$NS_CLI" type veth peer name d0 netns "$NS_DIR"
+    ip link add r0 netns "$NS_RS" type veth peer name d1 netns "$NS_DIR"
+    for n in $NS_CLI $NS_DIR $NS_RS; do
+        ip netns exec "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+    done
+    ip -n "$NS_CLI" addr add 10.71.1.2/24 dev c0; ip -n "$NS_CLI" addr add fd71:1::2/64 dev c0 nodad; ip -n "$NS_CLI" link set c0 up
+    ip -n "$NS_DIR" addr add 10.71.1.1/24 dev d0; ip -n "$NS_DIR" addr add fd71:1::1/64 dev d0 nodad; ip -n "$NS_DIR" link set d0 up
+    ip -n "$NS_DIR" addr add 10.71.2.1/24 dev d1; ip -n "$NS_DIR" addr add fd71:2::1/64 dev d1 nodad; ip -n "$NS_DIR" link set d1 up
+    ip -n "$NS_RS" addr add 10.71.2.2/24 dev r0; ip -n "$NS_RS" addr add fd71:2::2/64 dev r0 nodad; ip -n "$NS_RS" link set r0 up
+    ip -n "$NS_CLI" route add default via 10.71.1.1; ip -n "$NS_CLI" -6 route add default via fd71:1::1
+    ip -n "$NS_RS" route add default via 10.71.2.1; ip -n "$NS_RS" -6 route add default via fd71:2::1
+    ip -n "$NS_DIR" addr add 10.71.0.100/32 dev lo; ip -n "$NS_DIR" addr add 10.71.0.101/32 dev lo; ip -n "$NS_DIR" addr add fd71::100/128 dev lo
+    dir sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 net.ipv4.vs.conntrack=1
+    dir iptables -t mangle -A PREROUTING -d 10.71.0.101 -j MARK --set-mark 7
+    set +e
+}
+
+case "${1:-}" in
+    up) topology_up; exit 0 ;;
+    down) cleanup; exit 0 ;;
+    "") ;;
+    *) echo "usage: $0 [up|down]" >&2; exit 2 ;;
+esac
+topology_up
 
 # Services (ipvsadm is only the scenario's driver here; the library under test only reads the tables).
 dir ipvsadm -A -t 10.71.0.100:80 -s rr
@@ -44,7 +61,6 @@ dir ipvsadm -A -u 10.71.0.100:53 -s rr
 dir ipvsadm -a -u 10.71.0.100:53 -r 10.71.2.2:5353 -m
 dir ipvsadm -A -t 10.71.0.100:443 -s rr -p 120                        # persistent port service -> TCP template
 dir ipvsadm -a -t 10.71.0.100:443 -r 10.71.2.2:443 -m
-dir iptables -t mangle -A PREROUTING -d 10.71.0.101 -j MARK --set-mark 7
 dir ipvsadm -A -f 7 -s rr -p 120                                      # persistent fwmark service -> "IP" template
 dir ipvsadm -a -f 7 -r 10.71.2.2:0 -m
 if dir ipvsadm -A -u 10.71.0.100:5060 -s rr -p 120 --pe sip; then     # SIP persistence engine -> pe data
