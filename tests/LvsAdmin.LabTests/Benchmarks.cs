@@ -1,14 +1,30 @@
 using System;
+using System.Linq;
 
 namespace LvsAdmin.LabTests;
 
-/// <summary>Benchmarks against ipvsadm in the same VM run (reports, not timed tests).</summary>
+/// <summary>
+/// Benchmarks against ipvsadm in the same VM run (reports, not timed tests). <c>bench NAME [options]</c>:
+/// <list type="bullet">
+/// <item><description><c>conn [--entries N] [--repeat R] [--budget S]</c>: the connection table
+/// (<see cref="RunConn"/>, ConnectionBenchmark.cs).</description></item>
+/// </list>
+/// Each benchmark lives in its own file of this partial class and gets one case below.
+/// </summary>
 public static partial class Benchmarks
 {
+    private const string Usage = "bench: usage: bench conn [--entries N] [--repeat R] [--budget SECONDS]";
+
     public static int Run(string[] args)
     {
-        Console.WriteLine("bench: usage: bench [table] [--services N] [--reals M]");
-        Console.WriteLine("bench: no benchmark written yet");
-        return 2;
+        var rest = args.Skip(1).ToArray();
+        switch (args.FirstOrDefault())
+        {
+            case "conn":
+                return RunConn(rest);
+            default:
+                Console.WriteLine(Usage);
+                return 2;
+        }
     }
 }
