@@ -114,16 +114,7 @@ internal static class IpvsadmText
         if (r != 0) return r;
         r = (int)ProtocolField(a) - (int)ProtocolField(b);
         if (r != 0) return r;
-        var wa = AddressWords(a.Address);
-        var wb = AddressWords(b.Address);
-        if (a.AddressFamily == IpvsAddressFamily.IPv6)
-        {
-            for (var i = 0; r == 0 && i < 4; i++) r = unchecked((int)(wa[i] - wb[i]));
-        }
-        else
-        {
-            r = unchecked((int)(wa[0] - wb[0]));
-        }
+        r = CompareAddressWords(a.AddressFamily, a.Address, b.Address);
         if (r != 0) return r;
         return a.Port - b.Port;
     }
@@ -137,19 +128,23 @@ internal static class IpvsadmText
     /// </summary>
     public static int CompareRealServers(RealServer a, RealServer b)
     {
-        var wa = AddressWords(a.Address);
-        var wb = AddressWords(b.Address);
-        var r = 0;
-        if (a.AddressFamily == IpvsAddressFamily.IPv6)
-        {
-            for (var i = 0; r == 0 && i < 4; i++) r = unchecked((int)(wa[i] - wb[i]));
-        }
-        else
-        {
-            r = unchecked((int)(wa[0] - wb[0]));
-        }
+        var r = CompareAddressWords(a.AddressFamily, a.Address, b.Address);
         if (r != 0) return r;
         return a.Port - b.Port;
+    }
+
+    /// <summary>
+    /// libipvs's address comparison: the unsigned difference of 32-bit address words read as a signed int, one word
+    /// for <paramref name="family"/> IPv4 and four for IPv6 (the family is the caller's, as in libipvs).
+    /// </summary>
+    private static int CompareAddressWords(IpvsAddressFamily family, IPAddress? a, IPAddress? b)
+    {
+        var wa = AddressWords(a);
+        var wb = AddressWords(b);
+        var words = family == IpvsAddressFamily.IPv6 ? 4 : 1;
+        var r = 0;
+        for (var i = 0; r == 0 && i < words; i++) r = unchecked((int)(wa[i] - wb[i]));
+        return r;
     }
 
     /// <summary>
