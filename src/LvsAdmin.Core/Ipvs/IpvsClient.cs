@@ -207,12 +207,7 @@ public sealed class IpvsClient : IDisposable
     {
         if (state is not (SyncDaemonState.Master or SyncDaemonState.Backup))
             throw new IpvsValidationException("State", $"Sync daemon state {state} is not Master or Backup.");
-        Do(IpvsUapi.CMD_DEL_DAEMON, w =>
-        {
-            var nest = w.BeginNested(IpvsUapi.CMD_ATTR_DAEMON);
-            w.PutU32(IpvsUapi.DAEMON_ATTR_STATE, (uint)state);
-            w.EndNested(nest);
-        }, null, "stop sync daemon (" + state + ")");
+        Do(IpvsUapi.CMD_DEL_DAEMON, w => IpvsCodec.WriteSyncDaemonState(w, state), null, "stop sync daemon (" + state + ")");
     }
 
     /// <summary>Zeroes the counters of one service, or of all when <paramref name="service"/> is null.</summary>

@@ -95,6 +95,14 @@ public static class IpvsCodec
         w.EndNested(nest);
     }
 
+    /// <summary>The nested daemon attribute with only the state: all DEL_DAEMON needs.</summary>
+    public static void WriteSyncDaemonState(NetlinkWriter w, SyncDaemonState state)
+    {
+        var nest = w.BeginNested(IpvsUapi.CMD_ATTR_DAEMON);
+        w.PutU32(IpvsUapi.DAEMON_ATTR_STATE, (uint)state);
+        w.EndNested(nest);
+    }
+
     public static void WriteTimeouts(NetlinkWriter w, IpvsTimeouts t)
     {
         if (t.Tcp != 0) w.PutU32(IpvsUapi.CMD_ATTR_TIMEOUT_TCP, t.Tcp);

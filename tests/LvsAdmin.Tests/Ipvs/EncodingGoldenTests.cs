@@ -387,12 +387,7 @@ public class EncodingGoldenTests
             "0a 01 00 00",                                                    // IPVS_CMD_DEL_DAEMON
             "0c 00 03 80",
             "08 00 01 00 02 00 00 00");
-        Hex.Equal(expected, Request(IpvsUapi.CMD_DEL_DAEMON, w =>
-        {
-            var nest = w.BeginNested(IpvsUapi.CMD_ATTR_DAEMON);
-            w.PutU32(IpvsUapi.DAEMON_ATTR_STATE, (uint)SyncDaemonState.Backup);
-            w.EndNested(nest);
-        }));
+        Hex.Equal(expected, Request(IpvsUapi.CMD_DEL_DAEMON, w => IpvsCodec.WriteSyncDaemonState(w, SyncDaemonState.Backup)));
     }
 
     [Fact]
