@@ -265,3 +265,31 @@ public class ChecksTests
         Assert.All(HostChecks.Director(h.Snapshot(), dr), f => Assert.True(f.Passed));
     }
 }
+
+/// <summary>The client's capture of the persistence files (read-only netlink and /proc/sys access only: no root needed).</summary>
+public class ClientCaptureTests
+{
+    [Fact]
+    public void PersistedFilesAreReadBackSoAPlanIsIdempotent()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "lvs-capture-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var client = HostSetupClient.Open(null, new HostSetupOptions { PersistRoot = root, StateDirectory = Path.Combine(root, "state") });
+            var snapshot = client.Capture();
+            Assert.Contains(snapshot.Links, l => l.IsLoopback);
+            Assert.NotNull(snapshot.Sysctl("net.ipv4.conf.lo.arp_ignore"));
+            var plan = client.PlanAddAddress("10.255.254.1", null, "lo", null, false, persist: true);
+            Assert.Equal(HostChangeKind.Address, plan.Changes[0].Kind);
+            Assert.Equal(3, plan.Changes.Count(c => c.Kind == HostChangeKind.File));
+            foreach (var c in plan.Changes.Where(c => c.Kind == HostChangeKind.File)) client.Apply(c);
+            var again = client.PlanAddAddress("10.255.254.1", null, "lo", null, false, persist: true);
+            Assert.Equal(new[] { HostChangeKind.Address }, again.Changes.Select(c => c.Kind));
+            Assert.Equal("/etc/systemd/system/lvsadmin-addresses.service", client.Capture().PersistedFiles[HostPersistence.WantsLink]);
+        }
+        finally
+        {
+            if (Directory.Exists(root)) Directory.Delete(root, true);
+        }
+    }
+}
