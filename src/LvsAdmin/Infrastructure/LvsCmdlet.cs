@@ -74,7 +74,7 @@ public abstract class LvsCmdlet : PSCmdlet, IDisposable
     protected override void EndProcessing()
     {
         base.EndProcessing();
-        CloseClient();
+        ReleaseResources();
     }
 
     /// <summary>
@@ -87,11 +87,12 @@ public abstract class LvsCmdlet : PSCmdlet, IDisposable
     /// <summary>Closes the netlink socket (PowerShell disposes each command when its pipeline ends, also after errors).</summary>
     public void Dispose()
     {
-        CloseClient();
+        ReleaseResources();
         GC.SuppressFinalize(this);
     }
 
-    private void CloseClient()
+    /// <summary>Closes the sockets the command opened; derived classes that open more close them here too.</summary>
+    protected virtual void ReleaseResources()
     {
         _client?.Dispose();
         _client = null;
