@@ -63,7 +63,7 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
             Assert.Equal(c.Verb + c.Noun + "Command", c.Type.Name);
             Assert.Equal("LvsAdmin.Commands", c.Type.Namespace);
             Assert.StartsWith("Lvs", c.Noun);
-            Assert.DoesNotMatch("s$", c.Noun); // singular nouns
+            Assert.DoesNotMatch("[^s]s$", c.Noun); // singular nouns (Address ends in ss and is singular)
             var baseType = c.Type.BaseType;
             while (baseType is not null && baseType.FullName != "System.Management.Automation.PSCmdlet") baseType = baseType.BaseType;
             Assert.True(baseType is not null, $"{c.Name} does not derive from PSCmdlet");
