@@ -72,7 +72,7 @@ public sealed class InterfaceNameCompleter : IArgumentCompleter
         var links = new List<LvsAdmin.HostSetup.LinkInfo>();
         try
         {
-            using var route = LvsAdmin.HostSetup.RouteNetlinkClient.Open(fakeBoundParameters?["NetworkNamespace"]?.ToString());
+            using var route = LvsAdmin.HostSetup.RouteNetlinkClient.Open(LvsCmdlet.ResolveNetworkNamespace(fakeBoundParameters?["NetworkNamespace"]?.ToString()));
             links.AddRange(route.GetLinks());
         }
         catch (Exception)

@@ -15,13 +15,23 @@ public abstract class LvsCmdlet : PSCmdlet, IDisposable
 {
     private IpvsClient? _client;
 
+    private string? _networkNamespace;
+
     /// <summary>
-    /// Work in the network namespace at this path (for example /run/netns/lab or /proc/1234/ns/net) instead of the
-    /// current one.
+    /// Work in this network namespace instead of the current one: the name of a namespace made by `ip netns add`
+    /// (lab, resolved to /run/netns/lab) or the path of a namespace file (/run/netns/lab, /proc/1234/ns/net).
     /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? NetworkNamespace { get; set; }
+    public string? NetworkNamespace
+    {
+        get => _networkNamespace;
+        set => _networkNamespace = ResolveNetworkNamespace(value);
+    }
+
+    /// <summary>A bare name (no '/') is an `ip netns` name: /run/netns/NAME; anything else is a path, kept as given.</summary>
+    internal static string? ResolveNetworkNamespace(string? value) =>
+        value is { Length: > 0 } && !value.Contains('/') ? "/run/netns/" + value : value;
 
     /// <summary>The IPVS client, opened on first use. Opening failures terminate the command.</summary>
     protected IpvsClient Client => _client ??= OpenClient();
