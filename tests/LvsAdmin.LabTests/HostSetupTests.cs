@@ -308,6 +308,8 @@ public sealed class HostSetupTests
         c.Route.SetLinkUp("eth0", false);
         Check.True(c.TestDirector(setup).Any(f => !f.Passed && f.Check == "InterfaceUp"), "eth0 down found");
         c.Route.SetLinkUp("eth0", true);
+        // Down removed the IPv6 addresses (no keep_addr_on_down): put the namespace's own one back.
+        c.Route.AddAddress("eth0", IPAddress.Parse("2001:db8:77::2"), 64);
         // The DR director needs no forwarding.
         c.Sysctls.Write("net.ipv4.ip_forward", "0");
         Check.True(c.TestDirector(setup with { Mode = DirectorMode.DirectRouting, IpvsSettings = null, VirtualAddresses = new[] { "192.168.77.100/24" } }).All(f => f.Passed), "DR director without ip_forward passes");
@@ -360,10 +362,19 @@ public sealed class HostSetupTests
             c.Route.AddAddress("lo", IPAddress.Parse("10.77.6.100"));
             c.Route.AddAddress("lo", IPAddress.Parse("2001:db8:77:6::100"));
             LabContext.Sh($"ip -n {Peer} route add 10.77.6.100/32 dev v-peer && ip -n {Peer} -6 route add 2001:db8:77:6::100/128 dev v-peer");
+            // One UDP datagram (bash's /dev/udp; no ping in the lab) makes the peer resolve the address; the answer
+            // shows as lladdr in its neighbour table. Up to 4 tries a second apart (the lab is slow).
             string Neigh(string family, string addr)
             {
-                LabContext.Run("ip", $"netns exec {Peer} ping {family} -c 1 -W 1 {addr}");
-                return LabContext.RunOk("ip", $"-n {Peer} {family} neigh show {addr}").Trim();
+                var shown = "";
+                for (var i = 0; i < 4; i++)
+                {
+                    LabContext.Run("ip", $"netns exec {Peer} bash -c \"echo x > /dev/udp/{addr}/9\"");
+                    System.Threading.Thread.Sleep(1000);
+                    shown = LabContext.RunOk("ip", $"-n {Peer} {family} neigh show {addr}").Trim();
+                    if (shown.Contains("lladdr")) break;
+                }
+                return shown;
             }
             var arpBefore = Neigh("-4", "10.77.6.100");
             Check.True(arpBefore.Contains("lladdr"), "without the ARP settings the real server answers ARP for the VIP on lo: " + arpBefore);
