@@ -9,7 +9,7 @@
     Author               = 'LvsAdmin contributors'
     CompanyName          = 'LvsAdmin contributors'
     Copyright            = '(c) LvsAdmin contributors'
-    Description          = 'Administer Linux Virtual Server (IPVS): virtual services, real servers, timeouts, sync daemons and the connection table, through the kernel''s generic netlink interface (no ipvsadm needed). Linux only.'
+    Description          = 'Administer Linux Virtual Server (IPVS): virtual services, real servers, timeouts, sync daemons, the connection table, and the director and real server host setup (VIPs, ARP and IPVS sysctls), through the kernel''s generic netlink interface (no ipvsadm needed). Linux only.'
     PowerShellVersion    = '7.4'
     RequiredAssemblies   = @('LvsAdmin.Core.dll')
     TypesToProcess       = @('LvsAdmin.types.ps1xml')
@@ -32,6 +32,18 @@
         'Stop-LvsSyncDaemon'
         'Get-LvsInfo'
         'Get-LvsConnection'
+        'Get-LvsVirtualAddress'
+        'Add-LvsVirtualAddress'
+        'Remove-LvsVirtualAddress'
+        'Set-LvsRealServerArp'
+        'Get-LvsSysctl'
+        'Set-LvsSysctl'
+        'Initialize-LvsRealServer'
+        'Reset-LvsRealServer'
+        'Test-LvsRealServer'
+        'Initialize-LvsDirector'
+        'Reset-LvsDirector'
+        'Test-LvsDirector'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

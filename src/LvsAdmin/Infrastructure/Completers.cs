@@ -59,3 +59,53 @@ public sealed class PersistenceEngineCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         Completion.Words(IpvsValidation.KnownPersistenceEngines, wordToComplete, w => "ip_vs_pe_" + w);
 }
+
+/// <summary>
+/// Completes -InterfaceName with the names of the live network interfaces (of the -NetworkNamespace already given),
+/// read over rtnetlink; nothing when they cannot be read.
+/// </summary>
+public sealed class InterfaceNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var links = new List<LvsAdmin.HostSetup.LinkInfo>();
+        try
+        {
+            using var route = LvsAdmin.HostSetup.RouteNetlinkClient.Open(LvsCmdlet.ResolveNetworkNamespace(fakeBoundParameters?["NetworkNamespace"]?.ToString()));
+            links.AddRange(route.GetLinks());
+        }
+        catch (Exception)
+        {
+            // Completion must never fail: no namespace, no permission, no netlink → no suggestions.
+        }
+        var byName = new Dictionary<string, LvsAdmin.HostSetup.LinkInfo>(StringComparer.Ordinal);
+        foreach (var l in links) byName[l.Name] = l;
+        return Completion.Words(byName.Keys, wordToComplete, n =>
+            n + (byName[n].IsUp ? " (up" : " (down") + (byName[n].Kind is { } kind ? ", " + kind : "") + ")");
+    }
+}
+
+/// <summary>Completes -Mode with the modes of the real server or director cmdlets, with what each mode sets up.</summary>
+public sealed class HostSetupModeCompleter : IArgumentCompleter
+{
+    private static readonly Dictionary<string, string> RealServer = new(StringComparer.Ordinal)
+    {
+        ["DirectRouting"] = "LVS-DR: VIP on lo, ARP for the VIP suppressed (arp_ignore=1, arp_announce=2)",
+        ["Tunnel"] = "LVS-TUN: VIP on tunl0 (ip6tnl0 for IPv6), rp_filter relaxed, ARP suppressed",
+    };
+
+    private static readonly Dictionary<string, string> Director = new(StringComparer.Ordinal)
+    {
+        ["Nat"] = "LVS-NAT: VIP on the interface, IP forwarding on, send_redirects off",
+        ["DirectRouting"] = "LVS-DR: VIP on the interface, send_redirects off",
+        ["Tunnel"] = "LVS-TUN: VIP on the interface, send_redirects off",
+    };
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var modes = (commandName ?? "").EndsWith("Director", StringComparison.OrdinalIgnoreCase) ? Director : RealServer;
+        return Completion.Words(modes.Keys, wordToComplete, w => modes[w]);
+    }
+}

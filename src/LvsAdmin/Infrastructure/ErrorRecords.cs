@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using LvsAdmin.HostSetup;
 using LvsAdmin.Ipvs;
 using LvsAdmin.Netlink;
 
@@ -19,14 +20,16 @@ internal static class ErrorRecords
     };
 
     /// <summary>
-    /// Failures that would repeat for every item: IPVS missing, no permission, an unusable network namespace, a
-    /// broken netlink socket. They end the command instead of flooding the error stream.
+    /// Failures that would repeat for every item: IPVS missing, no permission (also for host setup: not root, a
+    /// read-only /proc/sys), an unusable network namespace, a broken netlink socket. They end the command instead of flooding the error stream.
     /// </summary>
     public static bool IsSetupFailure(Exception e) => e switch
     {
         IpvsNotLoadedException or IpvsPermissionDeniedException => true,
         IpvsValidationException v => v.Parameter == "NetworkNamespace",
         NetworkNamespaceException or NetlinkSocketException => true,
+        // Host setup: not root, or a read-only /proc/sys (a container), fails every change alike.
+        HostSetupException h => h.ErrorId is "HostPermissionDenied" or "SysctlReadOnly" or "SysctlPermissionDenied",
         _ => false,
     };
 

@@ -15,13 +15,23 @@ public abstract class LvsCmdlet : PSCmdlet, IDisposable
 {
     private IpvsClient? _client;
 
+    private string? _networkNamespace;
+
     /// <summary>
-    /// Work in the network namespace at this path (for example /run/netns/lab or /proc/1234/ns/net) instead of the
-    /// current one.
+    /// Work in this network namespace instead of the current one: the name of a namespace made by `ip netns add`
+    /// (lab, resolved to /run/netns/lab) or the path of a namespace file (/run/netns/lab, /proc/1234/ns/net).
     /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? NetworkNamespace { get; set; }
+    public string? NetworkNamespace
+    {
+        get => _networkNamespace;
+        set => _networkNamespace = ResolveNetworkNamespace(value);
+    }
+
+    /// <summary>A bare name (no '/') is an `ip netns` name: /run/netns/NAME; anything else is a path, kept as given.</summary>
+    internal static string? ResolveNetworkNamespace(string? value) =>
+        value is { Length: > 0 } && !value.Contains('/') ? "/run/netns/" + value : value;
 
     /// <summary>The IPVS client, opened on first use. Opening failures terminate the command.</summary>
     protected IpvsClient Client => _client ??= OpenClient();
@@ -74,7 +84,7 @@ public abstract class LvsCmdlet : PSCmdlet, IDisposable
     protected override void EndProcessing()
     {
         base.EndProcessing();
-        CloseClient();
+        ReleaseResources();
     }
 
     /// <summary>
@@ -87,11 +97,12 @@ public abstract class LvsCmdlet : PSCmdlet, IDisposable
     /// <summary>Closes the netlink socket (PowerShell disposes each command when its pipeline ends, also after errors).</summary>
     public void Dispose()
     {
-        CloseClient();
+        ReleaseResources();
         GC.SuppressFinalize(this);
     }
 
-    private void CloseClient()
+    /// <summary>Closes the sockets the command opened; derived classes that open more close them here too.</summary>
+    protected virtual void ReleaseResources()
     {
         _client?.Dispose();
         _client = null;

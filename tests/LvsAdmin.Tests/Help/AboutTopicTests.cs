@@ -41,6 +41,9 @@ public sealed class AboutTopicTests
         "Clear-LvsVirtualService", "Get-LvsRealServer", "Add-LvsRealServer", "Set-LvsRealServer", "Remove-LvsRealServer",
         "Reset-LvsStatistic", "Get-LvsTimeout", "Set-LvsTimeout", "Get-LvsSyncDaemon", "Start-LvsSyncDaemon",
         "Stop-LvsSyncDaemon", "Get-LvsInfo", "Get-LvsConnection", "Export-LvsConfiguration", "Import-LvsConfiguration",
+        "Get-LvsVirtualAddress", "Add-LvsVirtualAddress", "Remove-LvsVirtualAddress", "Set-LvsRealServerArp", "Get-LvsSysctl",
+        "Set-LvsSysctl", "Initialize-LvsRealServer", "Reset-LvsRealServer", "Test-LvsRealServer", "Initialize-LvsDirector",
+        "Reset-LvsDirector", "Test-LvsDirector",
     };
 
     public static readonly string[] Parameters =

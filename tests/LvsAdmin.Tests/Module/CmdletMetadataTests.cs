@@ -18,7 +18,13 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
 
     public CmdletMetadataTests(ModuleFixture m) => _m = m;
 
-    private static readonly string[] ChangingVerbs = { "New", "Set", "Remove", "Add", "Clear", "Reset", "Start", "Stop", "Enable", "Disable", "Restart", "Suspend", "Resume", "Update", "Import", "Sync", "Invoke", "Register", "Unregister", "Rename", "Move", "Copy", "Install", "Uninstall" };
+    private static readonly string[] ChangingVerbs = { "New", "Set", "Remove", "Add", "Clear", "Reset", "Start", "Stop", "Enable", "Disable", "Restart", "Suspend", "Resume", "Update", "Import", "Sync", "Invoke", "Register", "Unregister", "Rename", "Move", "Copy", "Install", "Uninstall", "Initialize" };
+
+    /// <summary>Verbs that only read: Get, and Test (a check that returns findings or a bool).</summary>
+    private static readonly string[] ReadingVerbs = { "Get", "Test" };
+
+    /// <summary>Changers that undo a whole setup, besides Remove and Clear: ConfirmImpact High.</summary>
+    private static readonly string[] DestructiveCmdlets = { "Reset-LvsRealServer", "Reset-LvsDirector" };
 
     [Fact]
     public void ThereAreTheExpectedCmdlets()
@@ -28,6 +34,9 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
             "Add-LvsRealServer", "Clear-LvsVirtualService", "Get-LvsConnection", "Get-LvsInfo", "Get-LvsRealServer", "Get-LvsSyncDaemon",
             "Get-LvsTimeout", "Get-LvsVirtualService", "New-LvsVirtualService", "Remove-LvsRealServer", "Remove-LvsVirtualService",
             "Reset-LvsStatistic", "Set-LvsRealServer", "Set-LvsTimeout", "Set-LvsVirtualService", "Start-LvsSyncDaemon", "Stop-LvsSyncDaemon",
+            // Host setup (issue 4).
+            "Get-LvsVirtualAddress", "Add-LvsVirtualAddress", "Remove-LvsVirtualAddress", "Set-LvsRealServerArp", "Get-LvsSysctl", "Set-LvsSysctl",
+            "Initialize-LvsRealServer", "Reset-LvsRealServer", "Test-LvsRealServer", "Initialize-LvsDirector", "Reset-LvsDirector", "Test-LvsDirector",
         };
         Assert.Equal(expected.OrderBy(x => x, StringComparer.Ordinal), _m.Cmdlets.Select(c => c.Name).OrderBy(x => x, StringComparer.Ordinal));
     }
@@ -54,7 +63,7 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
             Assert.Equal(c.Verb + c.Noun + "Command", c.Type.Name);
             Assert.Equal("LvsAdmin.Commands", c.Type.Namespace);
             Assert.StartsWith("Lvs", c.Noun);
-            Assert.DoesNotMatch("s$", c.Noun); // singular nouns
+            Assert.DoesNotMatch("[^s]s$", c.Noun); // singular nouns (Address ends in ss and is singular)
             var baseType = c.Type.BaseType;
             while (baseType is not null && baseType.FullName != "System.Management.Automation.PSCmdlet") baseType = baseType.BaseType;
             Assert.True(baseType is not null, $"{c.Name} does not derive from PSCmdlet");
@@ -97,9 +106,9 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
         foreach (var c in _m.Cmdlets)
         {
             var changes = ChangingVerbs.Contains(c.Verb);
-            Assert.True(changes || c.Verb == "Get", $"{c.Name}: classify verb {c.Verb}");
+            Assert.True(changes || ReadingVerbs.Contains(c.Verb), $"{c.Name}: classify verb {c.Verb}");
             Assert.Equal(changes, c.SupportsShouldProcess);
-            if (c.Verb is "Remove" or "Clear") Assert.Equal(3 /* ConfirmImpact.High */, c.ConfirmImpact);
+            if (c.Verb is "Remove" or "Clear" || DestructiveCmdlets.Contains(c.Name)) Assert.Equal(3 /* ConfirmImpact.High */, c.ConfirmImpact);
             else if (changes) Assert.NotEqual(3, c.ConfirmImpact ?? 2);
         }
     }
@@ -113,7 +122,7 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
             Assert.True(types.Count > 0, $"{c.Name} has no [OutputType]");
             if (c.Verb == "Get" || c.Parameters.Any(p => p.Name == "PassThru"))
                 Assert.DoesNotContain(types, t => t.FullName == "System.Void");
-            if (c.Verb is "New" or "Add" or "Set") Assert.Contains(c.Parameters, p => p.Name == "PassThru");
+            if (c.Verb is "New" or "Add" or "Set" or "Initialize") Assert.Contains(c.Parameters, p => p.Name == "PassThru");
         }
     }
 
@@ -241,6 +250,8 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
         AssertPipes("Get-LvsRealServer", "Set-LvsRealServer");
         AssertPipes("Get-LvsRealServer", "Remove-LvsRealServer");
         AssertPipes("Get-LvsSyncDaemon", "Stop-LvsSyncDaemon");
+        AssertPipes("Get-LvsVirtualAddress", "Remove-LvsVirtualAddress");
+        AssertPipes("Get-LvsSysctl", "Set-LvsSysctl", "Name");
         // The service text property the binding relies on.
         Assert.Equal("System.String", PropertiesOf(_m.Core.GetType("LvsAdmin.Ipvs.VirtualService")!)["Service"].FullName);
         // A piped virtual service binds -Service only: its own Address/Port must not become real server filters.
@@ -283,8 +294,58 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
         Assert.Equal("ForwardingMethodCompleter", CompleterOf("Add-LvsRealServer", "ForwardingMethod"));
         var fm = _m.Cmdlet("Set-LvsRealServer").Parameters.Single(p => p.Name == "ForwardingMethod");
         Assert.Contains(fm.Property.CustomAttributes, a => a.AttributeType.Name == "ForwardingMethodTransformationAttribute");
+        foreach (var name in new[] { "Add-LvsVirtualAddress", "Remove-LvsVirtualAddress", "Get-LvsVirtualAddress", "Set-LvsRealServerArp", "Initialize-LvsRealServer",
+                     "Reset-LvsRealServer", "Test-LvsRealServer", "Initialize-LvsDirector", "Reset-LvsDirector", "Test-LvsDirector" })
+            Assert.Equal("InterfaceNameCompleter", CompleterOf(name, "InterfaceName"));
+        foreach (var name in new[] { "Initialize-LvsRealServer", "Reset-LvsRealServer", "Test-LvsRealServer", "Initialize-LvsDirector", "Reset-LvsDirector", "Test-LvsDirector" })
+            Assert.Equal("HostSetupModeCompleter", CompleterOf(name, "Mode"));
         var completer = _m.Automation.GetType("System.Management.Automation.IArgumentCompleter", true)!;
         foreach (var t in _m.Assembly.GetTypes().Where(t => t.Name.EndsWith("Completer", StringComparison.Ordinal)))
             Assert.Contains(t.GetInterfaces(), i => i.FullName == completer.FullName);
+    }
+
+    [Fact]
+    public void HostSetupChangersPersistAndPassThruAndTestsAreQuiet()
+    {
+        foreach (var c in _m.Cmdlets.Where(c => c.Noun is "LvsVirtualAddress" or "LvsRealServerArp" or "LvsSysctl" or "LvsDirector"
+                     || (c.Noun == "LvsRealServer" && c.Verb is "Initialize" or "Reset" or "Test")))
+        {
+            var names = c.Parameters.Select(p => p.Name).ToHashSet();
+            if (c.SupportsShouldProcess)
+            {
+                Assert.Contains("Persist", names);
+                Assert.Contains("PassThru", names);
+            }
+            if (c.Verb == "Test")
+            {
+                Assert.Contains("Quiet", names);
+                Assert.Contains(c.OutputTypes, t => t.FullName == "System.Boolean");
+                Assert.Contains(c.OutputTypes, t => t.FullName == "LvsAdmin.HostSetup.HostFinding");
+            }
+        }
+    }
+
+    [Fact]
+    public void SetLvsSysctlTypedParametersMatchTheKernelCatalog()
+    {
+        var c = _m.Cmdlet("Set-LvsSysctl");
+        var typed = c.Parameters.Where(p => p.Sets.Contains("Typed")).Select(p => p.Name).ToList();
+        Assert.True(typed.Count >= 10, "too few typed settings: " + string.Join(", ", typed));
+        foreach (var name in new[] { "Conntrack", "ExpireNodestConn", "ExpireQuiescentTemplate", "ConnReuseMode" }) Assert.Contains(name, typed);
+        // The metadata load context cannot run code: the catalog is read from the Core assembly the tests reference.
+        foreach (var p in c.Parameters.Where(p => p.Sets.Contains("Typed")))
+        {
+            var def = LvsAdmin.HostSetup.IpvsSysctls.Find(p.Name);
+            Assert.True(def is not null, $"Set-LvsSysctl -{p.Name} names no net.ipv4.vs setting");
+            Assert.Equal(def!.PropertyName, p.Name);
+            if (def.Type == LvsAdmin.HostSetup.IpvsSysctlType.Boolean) Assert.Equal("System.Boolean", p.Type.FullName);
+            else
+            {
+                Assert.Equal("System.Int32", p.Type.FullName);
+                var range = p.Property.CustomAttributes.Single(a => a.AttributeType.FullName == "System.Management.Automation.ValidateRangeAttribute");
+                Assert.Equal(def.Minimum, Convert.ToInt64(range.ConstructorArguments[0].Value));
+                Assert.Equal(Math.Min(def.Maximum, int.MaxValue), Convert.ToInt64(range.ConstructorArguments[1].Value));
+            }
+        }
     }
 }
