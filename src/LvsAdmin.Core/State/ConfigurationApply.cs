@@ -53,10 +53,13 @@ public sealed record DrainResult
 {
     /// <summary>The real servers as they were before (weights to restore).</summary>
     public required IReadOnlyList<RealServer> Servers { get; init; }
-    /// <summary>Counts at the end.</summary>
+    /// <summary>Counts at the end (of the servers not yet removed when the last poll was made).</summary>
     public required IReadOnlyList<DrainStatus> Final { get; init; }
+    /// <summary>The servers (as they were before) that were removed: each as soon as it was drained, the rest on a RemoveAnyway timeout.</summary>
+    public required IReadOnlyList<RealServer> RemovedServers { get; init; }
     /// <summary>True when every server reached zero before the timeout.</summary>
     public bool Drained { get; init; }
+    /// <summary>True when every server was removed.</summary>
     public bool Removed { get; init; }
     public bool TimedOut { get; init; }
     public TimeSpan Elapsed { get; init; }
@@ -71,8 +74,6 @@ public sealed record ApplyOptions
     public DrainOptions? Drain { get; init; }
     /// <summary>Called before each step is executed.</summary>
     public Action<PlanStep>? StepStarting { get; init; }
-    /// <summary>Test hook: a step index that fails as if the kernel refused it (for rollback tests); null in real use.</summary>
-    public int? FailAtStep { get; init; }
 }
 
 /// <summary>
