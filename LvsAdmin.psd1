@@ -32,6 +32,12 @@
         'Stop-LvsSyncDaemon'
         'Get-LvsInfo'
         'Get-LvsConnection'
+        'Get-LvsConfiguration'
+        'Export-LvsConfiguration'
+        'Import-LvsConfiguration'
+        'Compare-LvsConfiguration'
+        'Set-LvsConfiguration'
+        'Test-LvsConfiguration'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -18,7 +18,10 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
 
     public CmdletMetadataTests(ModuleFixture m) => _m = m;
 
-    private static readonly string[] ChangingVerbs = { "New", "Set", "Remove", "Add", "Clear", "Reset", "Start", "Stop", "Enable", "Disable", "Restart", "Suspend", "Resume", "Update", "Import", "Sync", "Invoke", "Register", "Unregister", "Rename", "Move", "Copy", "Install", "Uninstall" };
+    private static readonly string[] ChangingVerbs = { "New", "Set", "Remove", "Add", "Clear", "Reset", "Start", "Stop", "Enable", "Disable", "Restart", "Suspend", "Resume", "Update", "Import", "Sync", "Invoke", "Register", "Unregister", "Rename", "Move", "Copy", "Install", "Uninstall", "Export" };
+
+    /// <summary>Verbs that only read (Export writes a file, so it is a changing verb above).</summary>
+    private static readonly string[] ReadingVerbs = { "Get", "Compare", "Test" };
 
     [Fact]
     public void ThereAreTheExpectedCmdlets()
@@ -28,6 +31,8 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
             "Add-LvsRealServer", "Clear-LvsVirtualService", "Get-LvsConnection", "Get-LvsInfo", "Get-LvsRealServer", "Get-LvsSyncDaemon",
             "Get-LvsTimeout", "Get-LvsVirtualService", "New-LvsVirtualService", "Remove-LvsRealServer", "Remove-LvsVirtualService",
             "Reset-LvsStatistic", "Set-LvsRealServer", "Set-LvsTimeout", "Set-LvsVirtualService", "Start-LvsSyncDaemon", "Stop-LvsSyncDaemon",
+            "Get-LvsConfiguration", "Export-LvsConfiguration", "Import-LvsConfiguration", "Compare-LvsConfiguration", "Set-LvsConfiguration",
+            "Test-LvsConfiguration",
         };
         Assert.Equal(expected.OrderBy(x => x, StringComparer.Ordinal), _m.Cmdlets.Select(c => c.Name).OrderBy(x => x, StringComparer.Ordinal));
     }
@@ -97,7 +102,7 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
         foreach (var c in _m.Cmdlets)
         {
             var changes = ChangingVerbs.Contains(c.Verb);
-            Assert.True(changes || c.Verb == "Get", $"{c.Name}: classify verb {c.Verb}");
+            Assert.True(changes || ReadingVerbs.Contains(c.Verb), $"{c.Name}: classify verb {c.Verb}");
             Assert.Equal(changes, c.SupportsShouldProcess);
             if (c.Verb is "Remove" or "Clear") Assert.Equal(3 /* ConfirmImpact.High */, c.ConfirmImpact);
             else if (changes) Assert.NotEqual(3, c.ConfirmImpact ?? 2);
