@@ -261,6 +261,38 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
     }
 
     [Fact]
+    public void ConfigurationCmdletsTakeAFileADocumentOrText()
+    {
+        var document = Assert.Single(_m.Cmdlet("Get-LvsConfiguration").OutputTypes);
+        Assert.Equal("LvsAdmin.State.LvsConfiguration", document.FullName);
+        foreach (var name in new[] { "Compare-LvsConfiguration", "Set-LvsConfiguration", "Test-LvsConfiguration" })
+        {
+            var c = _m.Cmdlet(name);
+            Assert.Equal(new[] { "Configuration", "Path", "Text" }, c.ParameterSets.OrderBy(s => s, StringComparer.Ordinal));
+            Assert.Equal("Path", c.DefaultParameterSetName);
+            Assert.True(c.Parameters.Single(p => p.Name == "Path").IsMandatoryIn("Path"));
+            var configuration = c.Parameters.Single(p => p.Name == "Configuration");
+            Assert.True(configuration.IsMandatoryIn("Configuration"));
+            Assert.Equal(document.FullName, configuration.Type.FullName);
+            Assert.Contains(configuration.ParameterAttributes, a => CmdletParameter.Named<bool>(a, "ValueFromPipeline"));
+            var text = c.Parameters.Single(p => p.Name == "InputObject");
+            Assert.Equal("System.String", text.Type.FullName);
+            Assert.Contains(text.ParameterAttributes, a => CmdletParameter.Named<bool>(a, "ValueFromPipeline"));
+            Assert.Contains(c.Parameters, p => p.Name == "Prune");
+        }
+        var export = _m.Cmdlet("Export-LvsConfiguration");
+        Assert.Contains(export.Parameters.Single(p => p.Name == "Configuration").ParameterAttributes, a => CmdletParameter.Named<bool>(a, "ValueFromPipeline"));
+        Assert.True(_m.Cmdlet("Import-LvsConfiguration").Parameters.Single(p => p.Name == "Path").IsMandatoryIn("__AllParameterSets"));
+        foreach (var name in new[] { "Set-LvsConfiguration", "Import-LvsConfiguration", "Remove-LvsRealServer" })
+        {
+            Assert.Equal("System.Management.Automation.SwitchParameter", _m.Cmdlet(name).Parameters.Single(p => p.Name == "Drain").Type.FullName);
+            Assert.Equal("System.UInt32", _m.Cmdlet(name).Parameters.Single(p => p.Name == "DrainTimeout").Type.FullName);
+        }
+        Assert.Equal(new[] { "System.Boolean", "LvsAdmin.State.PlanStep" }, _m.Cmdlet("Test-LvsConfiguration").OutputTypes.Select(t => t.FullName));
+        Assert.Equal("LvsAdmin.State.ApplyResult", Assert.Single(_m.Cmdlet("Set-LvsConfiguration").OutputTypes).FullName);
+    }
+
+    [Fact]
     public void IdentityParameterSetsOfServiceCmdlets()
     {
         foreach (var name in new[] { "New-LvsVirtualService", "Set-LvsVirtualService", "Remove-LvsVirtualService" })
