@@ -558,7 +558,11 @@ public static class ConfigurationJson
             var pe = String(n["persistenceEngine"]);
             var onePacket = Bool(n["onePacket"]) ?? false;
             var realNodes = Array(n["realServers"]);
-            if (key is null || Errors.Count > errorsBefore) return null;
+            if (key is null) return null;
+            // The real servers are checked even when the service has errors, so that every error is reported at once.
+            var serviceErrors = Errors.Count > errorsBefore;
+            var reals = ReadRealServers(realNodes, key);
+            if (serviceErrors) return null;
             var svc = new VirtualService(key)
             {
                 Scheduler = scheduler,
@@ -589,6 +593,11 @@ public static class ConfigurationJson
                 Error(n, e.Message);
                 return null;
             }
+            return new ConfiguredService(svc, reals);
+        }
+
+        private List<RealServer> ReadRealServers(List<Node> realNodes, ServiceKey key)
+        {
             var reals = new List<RealServer>();
             var seen = new Dictionary<RealServerKey, Node>();
             foreach (var rn in realNodes)
@@ -603,7 +612,7 @@ public static class ConfigurationJson
                 seen[r.Key] = rn;
                 reals.Add(r);
             }
-            return new ConfiguredService(svc, reals);
+            return reals;
         }
 
         private RealServer? ReadRealServer(Node n, ServiceKey service)
