@@ -205,6 +205,8 @@ public sealed record HostSnapshot
     public IReadOnlyCollection<string>? LoadedModules { get; init; }
     /// <summary>Current content of persistence files by path relative to the persist root (e.g. "etc/sysctl.d/90-lvsadmin.conf"); absent = no file.</summary>
     public IReadOnlyDictionary<string, string> PersistedFiles { get; init; } = new Dictionary<string, string>();
+    /// <summary>The directory the persistence files are relative to ("/" normally; a temporary directory in tests).</summary>
+    public string PersistRoot { get; init; } = "/";
 
     /// <summary>The value of a sysctl, or null.</summary>
     public string? Sysctl(string key) => Sysctls.TryGetValue(key, out var v) ? v : null;

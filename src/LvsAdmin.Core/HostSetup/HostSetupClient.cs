@@ -57,6 +57,7 @@ public sealed class HostSetupClient : IDisposable
             Sysctls = sysctls,
             LoadedModules = KernelModules.ReadModuleNames(Options.ProcModules, Options.SysModule) is { } m ? new HashSet<string>(m, StringComparer.Ordinal) : null,
             PersistedFiles = files,
+            PersistRoot = Options.PersistRoot,
         };
     }
 
@@ -99,10 +100,10 @@ public sealed class HostSetupClient : IDisposable
         HostPlanner.IpvsSysctls(Capture(), values, persist, NetworkNamespace);
 
     /// <summary>Test-LvsRealServer: one finding per check.</summary>
-    public IReadOnlyList<HostFinding> TestRealServer(RealServerSetup setup) => HostChecks.RealServer(Capture(), setup);
+    public IReadOnlyList<HostFinding> TestRealServer(RealServerSetup setup) => HostChecks.RealServer(Capture(), setup, NetworkNamespace);
 
     /// <summary>Test-LvsDirector: one finding per check.</summary>
-    public IReadOnlyList<HostFinding> TestDirector(DirectorSetup setup) => HostChecks.Director(Capture(), setup);
+    public IReadOnlyList<HostFinding> TestDirector(DirectorSetup setup) => HostChecks.Director(Capture(), setup, NetworkNamespace);
 
     /// <summary>Get-LvsSysctl: the typed IPVS settings the kernel has.</summary>
     public IReadOnlyList<IpvsSysctlValue> GetIpvsSysctls() => HostSetup.IpvsSysctls.Read(Sysctls);
