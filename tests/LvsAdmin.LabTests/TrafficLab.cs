@@ -62,6 +62,7 @@ internal sealed class TrafficLab : IDisposable
         var lab = new TrafficLab(topology);
         try
         {
+            Host.ForgetRecords();
             LabContext.RunOk("/bin/bash", $"{Script} up {topology}");
             lab._director = IpvsClient.Open(Director);
             return lab;
@@ -83,6 +84,27 @@ internal sealed class TrafficLab : IDisposable
         var t = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         Check.True(t.Length >= 3, $"ip -br link show dev {ifname} in {ns}: '{text.Trim()}'");
         return t[2].ToLowerInvariant();
+    }
+
+    /// <summary>The link-layer address the namespace's neighbour table holds for <paramref name="address"/>, or null.</summary>
+    public static string? NeighbourMac(string ns, IPAddress address)
+    {
+        var text = LabContext.RunOk("ip", $"-n {Prefix}{ns} neigh show {address}");
+        var t = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var i = Array.IndexOf(t, "lladdr");
+        return i >= 0 && i + 1 < t.Length ? t[i + 1].ToLowerInvariant() : null;
+    }
+
+    /// <summary>Waits (at most 10 s) until duplicate address detection of the IPv6 addresses of a namespace has ended.</summary>
+    public static void WaitForDad(string ns)
+    {
+        var sw = Stopwatch.StartNew();
+        string text;
+        while ((text = LabContext.RunOk("ip", $"-n {Prefix}{ns} -6 addr show tentative")).Trim().Length > 0)
+        {
+            Check.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"IPv6 addresses of {ns} still tentative after 10 s:\n{text}");
+            Thread.Sleep(200);
+        }
     }
 
     /// <summary>
@@ -217,10 +239,14 @@ internal sealed class TrafficLab : IDisposable
     }
 
     /// <summary>One HTTP request from the client namespace (source address <paramref name="client"/>) to <paramref name="target"/>.</summary>
-    public HttpReply Get(IPAddress client, IPEndPoint target)
+    public HttpReply Get(IPAddress client, IPEndPoint target) =>
+        TryGet(client, target, TimeSpan.FromSeconds(20)) ?? throw new CheckException($"connect {client} -> {target}: no answer in 20 s");
+
+    /// <summary>One HTTP request; null when the connection is not established within <paramref name="connectTimeout"/>.</summary>
+    public HttpReply? TryGet(IPAddress client, IPEndPoint target, TimeSpan connectTimeout)
     {
         using var s = ClientSocket(client, SocketType.Stream);
-        ConnectOrFail(s, target, client);
+        if (!Connect(s, target, client, connectTimeout)) return null;
         var local = (IPEndPoint)s.LocalEndPoint!;
         s.ReceiveTimeout = 20_000;
         s.Send(Encoding.ASCII.GetBytes($"GET / HTTP/1.0\r\nHost: {Endpoint.Format(target.Address, (ushort)target.Port)}\r\n\r\n"));
@@ -247,16 +273,22 @@ internal sealed class TrafficLab : IDisposable
     public IPEndPoint Hold(IPAddress client, IPEndPoint target)
     {
         var s = ClientSocket(client, SocketType.Stream);
-        ConnectOrFail(s, target, client);
+        if (!Connect(s, target, client, TimeSpan.FromSeconds(20))) throw new CheckException($"connect {client} -> {target}: no answer in 20 s");
         return (IPEndPoint)s.LocalEndPoint!;
     }
 
-    private static void ConnectOrFail(Socket s, IPEndPoint target, IPAddress client)
+    /// <summary>Connects; false when the handshake does not complete in time, an exception for any other failure.</summary>
+    private static bool Connect(Socket s, IPEndPoint target, IPAddress client, TimeSpan timeout)
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var cts = new CancellationTokenSource(timeout);
         try
         {
             s.ConnectAsync(target, cts.Token).AsTask().GetAwaiter().GetResult();
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
         catch (Exception e)
         {
@@ -361,6 +393,7 @@ internal sealed class TrafficLab : IDisposable
         }
         _director?.Dispose();
         _director = null;
+        Host.ForgetRecords();
         var (code, o, e) = LabContext.Run("/bin/bash", Script + " down");
         if (code != 0) Console.WriteLine($"lab: {Script} down exited {code}: {e.Trim()} {o.Trim()}");
     }

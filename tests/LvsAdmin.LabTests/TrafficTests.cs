@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using LvsAdmin.Connections;
+using LvsAdmin.HostSetup;
 using LvsAdmin.Ipvs;
 
 namespace LvsAdmin.LabTests;
@@ -51,7 +52,8 @@ public sealed class TrafficTests
     public void TrafficNatRoundRobinWeightsAndPortMapping(LabContext ctx)
     {
         using var lab = TrafficLab.Up("nat");
-        Setup.DirectorNat(TrafficLab.Director, NatVip, "d0");
+        var director = Host.Director(DirectorMode.Nat, "d0", NatVip);
+        Host.Initialize(TrafficLab.Director, director);
         lab.Serve(TrafficLab.Rs1, "rs1", Ep(IPAddress.Any, 80));
         lab.Serve(TrafficLab.Rs2, "rs2", Ep(IPAddress.Any, 8080));
         var key = ServiceKey.ForAddress(IpvsProtocol.Tcp, NatVip, 80);
@@ -102,6 +104,14 @@ public sealed class TrafficTests
         Check.Equal(30, wrr.Count(n => n == "rs1"), "wrr 3:1 answers of rs1 in " + string.Join(" ", wrr));
         Check.Equal(10, wrr.Count(n => n == "rs2"), "wrr 3:1 answers of rs2");
 
+        // Test-LvsDirector -Mode Nat: every check passes; each broken setting is found (and Initialize repairs it).
+        BreakEach(TrafficLab.Director, () => Host.Test(TrafficLab.Director, director), () => Host.Initialize(TrafficLab.Director, director),
+            ("ip_forward=0", "ip netns exec lvst-dir sysctl -qw net.ipv4.ip_forward=0", "IpForward"),
+            ("the VIP removed from d0", $"ip -n lvst-dir addr del {NatVip}/32 dev d0", "VirtualAddress"),
+            ("send_redirects=1 on d0", "ip netns exec lvst-dir sysctl -qw net.ipv4.conf.d0.send_redirects=1", "SendRedirects"));
+        // ... and the repaired director forwards again.
+        Check.True(lab.Get(NatClient1, Ep(NatVip, 80)).Server.StartsWith("rs", StringComparison.Ordinal), "request after the repairs");
+
         // Test-LvsDirector: all pass, then each broken setting is found.
     }
 
@@ -114,7 +124,7 @@ public sealed class TrafficTests
     public void TrafficNatSourceHashSticksPerClient(LabContext ctx)
     {
         using var lab = TrafficLab.Up("nat");
-        Setup.DirectorNat(TrafficLab.Director, NatVip, "d0");
+        Host.Initialize(TrafficLab.Director, Host.Director(DirectorMode.Nat, "d0", NatVip));
         lab.Serve(TrafficLab.Rs1, "rs1", Ep(IPAddress.Any, 80));
         lab.Serve(TrafficLab.Rs2, "rs2", Ep(IPAddress.Any, 80));
         var key = ServiceKey.ForAddress(IpvsProtocol.Tcp, NatVip, 80);
@@ -149,7 +159,7 @@ public sealed class TrafficTests
     public void TrafficNatFirewallMarkPersistenceAcrossPorts(LabContext ctx)
     {
         using var lab = TrafficLab.Up("nat");
-        Setup.DirectorNat(TrafficLab.Director, NatVip, "d0");
+        Host.Initialize(TrafficLab.Director, Host.Director(DirectorMode.Nat, "d0", NatVip));
         TrafficLab.In("dir", $"iptables -t mangle -A PREROUTING -d {NatVip} -p tcp -m multiport --dports 80,443 -j MARK --set-mark 1");
         foreach (var (ns, name) in new[] { (TrafficLab.Rs1, "rs1"), (TrafficLab.Rs2, "rs2") })
         {
@@ -192,5 +202,268 @@ public sealed class TrafficTests
         }
         var (_, rss) = lab.WaitForStats(key, 12);
         Check.True(rss.All(r => r.PersistentConnections == 1), "one template per real server: " + string.Join("; ", rss.Select(r => $"{r.Address} persist {r.PersistentConnections}")));
+    }
+
+    /// <summary>
+    /// DR (seed §5.2): director and real servers on one bridge with the client. With only the VIP on lo (no ARP
+    /// settings) the real servers answer ARP for the VIP (the seeds' failure). Initialize-LvsRealServer -Mode
+    /// DirectRouting makes the director the only one; then replies go straight from the real servers to the client:
+    /// the client counts reply packets by source MAC (real servers only, none from the director), IPVS counts no
+    /// outbound packet, and the connection table shows client → VIP → real server.
+    /// </summary>
+    [LabTest]
+    public void TrafficDrArpAndDirectReplies(LabContext ctx)
+    {
+        using var lab = TrafficLab.Up("dr");
+        var director = Host.Director(DirectorMode.DirectRouting, "d0", DrVip);
+        var realServer = Host.RealServer(RealServerMode.DirectRouting, DrVip);
+        Host.Initialize(TrafficLab.Director, director);
+        var mac = new Dictionary<string, string> { ["dir"] = TrafficLab.Mac("dir", "d0"), ["rs1"] = TrafficLab.Mac("rs1", "e0"), ["rs2"] = TrafficLab.Mac("rs2", "e0") };
+
+        // The VIP on lo without the ARP settings: the real servers answer ARP for it, and Test-LvsRealServer says so.
+        Host.AddAddress(TrafficLab.Rs1, DrVip);
+        Host.AddAddress(TrafficLab.Rs2, DrVip);
+        var repliers = TrafficLab.ArpRepliers(DrVip, DrClient);
+        Check.True(repliers.Contains(mac["rs1"]) && repliers.Contains(mac["rs2"]) && repliers.Contains(mac["dir"]),
+            $"ARP for the VIP without arp_ignore/arp_announce: replies from {string.Join(", ", repliers)}; rs1 {mac["rs1"]} rs2 {mac["rs2"]} dir {mac["dir"]}");
+        Findings.OnlyFailed(Host.Test(TrafficLab.Rs1, realServer), ["ArpIgnore", "ArpAnnounce"], "rs1 with the VIP on lo only");
+
+        // Initialize-LvsRealServer -Mode DirectRouting: only the director answers.
+        Host.Initialize(TrafficLab.Rs1, realServer);
+        Host.Initialize(TrafficLab.Rs2, realServer);
+        repliers = TrafficLab.ArpRepliers(DrVip, DrClient);
+        Check.True(repliers.SetEquals([mac["dir"]]), $"ARP for the VIP after Initialize-LvsRealServer: replies from {string.Join(", ", repliers)}, expected only the director {mac["dir"]}");
+
+        lab.Serve(TrafficLab.Rs1, "rs1", Ep(IPAddress.Any, 80));
+        lab.Serve(TrafficLab.Rs2, "rs2", Ep(IPAddress.Any, 80));
+        var key = ServiceKey.ForAddress(IpvsProtocol.Tcp, DrVip, 80);
+        lab.DirectorIpvs.AddService(new VirtualService(key) { Scheduler = "rr" });
+        lab.DirectorIpvs.AddRealServer(new RealServer(key, DrRs1, 80) { ForwardingMethod = ForwardingMethod.DirectRouting });
+        lab.DirectorIpvs.AddRealServer(new RealServer(key, DrRs2, 80) { ForwardingMethod = ForwardingMethod.DirectRouting });
+        // The client counts the VIP's reply packets by the MAC they arrive from.
+        foreach (var (name, m) in mac)
+            TrafficLab.In("cli", $"iptables -t mangle -A PREROUTING -s {DrVip} -p tcp --sport 80 -m mac --mac-source {m} -m comment --comment from-{name}");
+
+        var replies = Enumerable.Range(0, 12).Select(_ => lab.Get(DrClient, Ep(DrVip, 80))).ToList();
+        var held = lab.Hold(DrClient, Ep(DrVip, 80));
+        CheckAlternates(replies);
+        foreach (var r in replies)
+        {
+            Check.Equal(Ep(DrVip, 80), r.ServerLocal, $"address {r.Server} was reached on (DR keeps the VIP)");
+            Check.Equal(r.ClientLocal, r.ServerPeer, $"client {r.Server} saw");
+        }
+        Check.Equal(mac["dir"], TrafficLab.NeighbourMac("cli", DrVip), "the client's neighbour entry for the VIP");
+        var fromRs1 = TrafficLab.IptablesPackets("cli", "mangle", "PREROUTING", "from-rs1");
+        var fromRs2 = TrafficLab.IptablesPackets("cli", "mangle", "PREROUTING", "from-rs2");
+        var fromDir = TrafficLab.IptablesPackets("cli", "mangle", "PREROUTING", "from-dir");
+        Check.True(fromRs1 > 0 && fromRs2 > 0 && fromDir == 0,
+            $"reply packets at the client by source MAC: rs1 {fromRs1}, rs2 {fromRs2}, director {fromDir} (DR replies bypass the director)");
+
+        var (svc, rss) = lab.WaitForStats(key, 13);
+        Check.True(svc.Statistics!.InPackets > 0, "DR service in packets");
+        Check.Equal(0UL, svc.Statistics.OutPackets, "DR service out packets (replies never pass the director)");
+        Check.True(rss.All(r => r.Statistics!.OutPackets == 0 && r.Statistics.Connections >= 6), "DR real server stats: " + string.Join("; ", rss.Select(r => $"{r.Address} {r.Statistics}")));
+        CheckTable(replies, held, Ep(DrVip, 80), new() { ["rs1"] = Ep(DrRs1, 80), ["rs2"] = Ep(DrRs2, 80) });
+
+        // Test-LvsRealServer / Test-LvsDirector -Mode DirectRouting: each broken setting is found, Initialize repairs it.
+        BreakEach(TrafficLab.Rs1, () => Host.Test(TrafficLab.Rs1, realServer), () => Host.Initialize(TrafficLab.Rs1, realServer),
+            ("the VIP removed from lo", $"ip -n lvst-rs1 addr del {DrVip}/32 dev lo", "VirtualAddress"),
+            ("arp_ignore=0", "ip netns exec lvst-rs1 sysctl -qw net.ipv4.conf.all.arp_ignore=0 net.ipv4.conf.lo.arp_ignore=0 net.ipv4.conf.e0.arp_ignore=0", "ArpIgnore"),
+            ("arp_announce=0", "ip netns exec lvst-rs1 sysctl -qw net.ipv4.conf.all.arp_announce=0 net.ipv4.conf.lo.arp_announce=0 net.ipv4.conf.e0.arp_announce=0", "ArpAnnounce"));
+        BreakEach(TrafficLab.Director, () => Host.Test(TrafficLab.Director, director), () => Host.Initialize(TrafficLab.Director, director),
+            ("the VIP removed from d0", $"ip -n lvst-dir addr del {DrVip}/32 dev d0", "VirtualAddress"),
+            ("send_redirects=1 on all", "ip netns exec lvst-dir sysctl -qw net.ipv4.conf.all.send_redirects=1", "SendRedirects"));
+        repliers = TrafficLab.ArpRepliers(DrVip, DrClient);
+        Check.True(repliers.SetEquals([mac["dir"]]), $"ARP for the VIP after the repairs: replies from {string.Join(", ", repliers)}");
+    }
+
+    /// <summary>
+    /// UDP DR and the DR seed's caveat: a UDP server bound to 0.0.0.0 answers a datagram sent to the VIP from its real
+    /// address (source address selection), so a connected client drops the answer; bound to the VIP it answers from
+    /// the VIP and the service works, balanced.
+    /// </summary>
+    [LabTest]
+    public void TrafficDrUdpBoundToVip(LabContext ctx)
+    {
+        using var lab = TrafficLab.Up("dr");
+        Host.Initialize(TrafficLab.Director, Host.Director(DirectorMode.DirectRouting, "d0", DrVip));
+        var realServer = Host.RealServer(RealServerMode.DirectRouting, DrVip);
+        foreach (var (ns, name) in new[] { (TrafficLab.Rs1, "rs1"), (TrafficLab.Rs2, "rs2") })
+        {
+            Host.Initialize(ns, realServer);
+            lab.ServeUdp(ns, name, Ep(DrVip, 53));
+            lab.ServeUdp(ns, name, Ep(IPAddress.Any, 5353));
+        }
+        var bound = ServiceKey.ForAddress(IpvsProtocol.Udp, DrVip, 53);
+        var wildcard = ServiceKey.ForAddress(IpvsProtocol.Udp, DrVip, 5353);
+        foreach (var (key, port) in new[] { (bound, (ushort)53), (wildcard, (ushort)5353) })
+        {
+            lab.DirectorIpvs.AddService(new VirtualService(key) { Scheduler = "rr" });
+            lab.DirectorIpvs.AddRealServer(new RealServer(key, DrRs1, port));
+            lab.DirectorIpvs.AddRealServer(new RealServer(key, DrRs2, port));
+        }
+
+        // Bound to the VIP: connected clients get their answers, from the VIP, alternating between the servers.
+        var names = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var answer = lab.Udp(DrClient, Ep(DrVip, 53), connected: true, TimeSpan.FromSeconds(10))
+                         ?? throw new CheckException($"no UDP answer from {DrVip}:53 (server bound to the VIP), datagram {i + 1}");
+            var t = answer.Text.Split(' ');
+            Check.Equal($"{DrVip}:53", t[1], "address the UDP server received on");
+            names.Add(t[0]);
+        }
+        for (var i = 1; i < names.Count; i++) Check.True(names[i] != names[i - 1], "rr over UDP does not alternate: " + string.Join(" ", names));
+
+        // Bound to 0.0.0.0: the answer leaves from the real address ...
+        var loose = lab.Udp(DrClient, Ep(DrVip, 5353), connected: false, TimeSpan.FromSeconds(10))
+                    ?? throw new CheckException($"no UDP answer at all from the server bound to 0.0.0.0:5353");
+        Check.True(loose.From.Address.Equals(DrRs1) || loose.From.Address.Equals(DrRs2),
+            $"the server bound to 0.0.0.0 answered from {loose.From} ('{loose.Text}'), expected a real server's own address");
+        // ... so a client that connected its socket to the VIP never sees it.
+        var dropped = lab.Udp(DrClient, Ep(DrVip, 5353), connected: true, TimeSpan.FromSeconds(2));
+        Check.True(dropped is null, $"a connected client accepted '{dropped?.Text}' from the server bound to 0.0.0.0");
+
+        var (svc, _) = lab.WaitForStats(bound, 6);
+        Check.Equal(0UL, svc.Statistics!.OutPackets, "UDP DR out packets");
+        var table = TrafficLab.Table();
+        var udp = table.Where(c => c.Protocol == IpvsProtocol.Udp && c.VirtualPort == 53).ToList();
+        Check.Equal(6, udp.Count, "UDP entries of the VIP's port 53:" + TrafficLab.Show(table));
+        Check.True(udp.All(c => c.State == "UDP" && c.ClientAddress.Equals(DrClient) && c.VirtualAddress.Equals(DrVip) && (c.RealServerAddress.Equals(DrRs1) || c.RealServerAddress.Equals(DrRs2))),
+            "UDP entries:" + TrafficLab.Show(udp));
+        Check.Equal(3, udp.Count(c => c.RealServerAddress.Equals(DrRs1)), "UDP entries to rs1");
+    }
+
+    /// <summary>
+    /// TUN: the director (10.72.5.2) encapsulates to real servers in another subnet (10.72.6.0/24) through a router;
+    /// Initialize-LvsRealServer -Mode Tunnel puts the VIP on tunl0 and relaxes rp_filter; replies go from the real
+    /// servers through the router to the client. rp_filter=1 on tunl0 drops the decapsulated packets.
+    /// </summary>
+    [LabTest]
+    public void TrafficTunnelToAnotherSubnet(LabContext ctx)
+    {
+        using var lab = TrafficLab.Up("tun");
+        var director = Host.Director(DirectorMode.Tunnel, "d0", TunVip);
+        var realServer = Host.RealServer(RealServerMode.Tunnel, TunVip);
+        Host.Initialize(TrafficLab.Director, director);
+        Host.Initialize(TrafficLab.Rs1, realServer);
+        Host.Initialize(TrafficLab.Rs2, realServer);
+        lab.Serve(TrafficLab.Rs1, "rs1", Ep(IPAddress.Any, 80));
+        lab.Serve(TrafficLab.Rs2, "rs2", Ep(IPAddress.Any, 80));
+        var key = ServiceKey.ForAddress(IpvsProtocol.Tcp, TunVip, 80);
+        lab.DirectorIpvs.AddService(new VirtualService(key) { Scheduler = "rr" });
+        lab.DirectorIpvs.AddRealServer(new RealServer(key, TunRs1, 80) { ForwardingMethod = ForwardingMethod.Tunnel });
+        lab.DirectorIpvs.AddRealServer(new RealServer(key, TunRs2, 80) { ForwardingMethod = ForwardingMethod.Tunnel });
+
+        var replies = Enumerable.Range(0, 12).Select(_ => lab.Get(TunClient, Ep(TunVip, 80))).ToList();
+        var held = lab.Hold(TunClient, Ep(TunVip, 80));
+        CheckAlternates(replies);
+        foreach (var r in replies)
+        {
+            Check.Equal(Ep(TunVip, 80), r.ServerLocal, $"address {r.Server} was reached on (the decapsulated packet is for the VIP)");
+            Check.Equal(r.ClientLocal, r.ServerPeer, $"client {r.Server} saw");
+        }
+        var (svc, _) = lab.WaitForStats(key, 13);
+        Check.True(svc.Statistics!.InPackets > 0, "TUN in packets");
+        Check.Equal(0UL, svc.Statistics.OutPackets, "TUN out packets (replies go from the real servers through the router)");
+        CheckTable(replies, held, Ep(TunVip, 80), new() { ["rs1"] = Ep(TunRs1, 80), ["rs2"] = Ep(TunRs2, 80) });
+
+        Findings.AllPass(Host.Test(TrafficLab.Director, director), "director (Tunnel)");
+        BreakEach(TrafficLab.Rs1, () => Host.Test(TrafficLab.Rs1, realServer), () => Host.Initialize(TrafficLab.Rs1, realServer),
+            ("the VIP removed from tunl0", $"ip -n lvst-rs1 addr del {TunVip}/32 dev tunl0", "VirtualAddress"),
+            ("tunl0 down", "ip -n lvst-rs1 link set tunl0 down", "TunnelUp"),
+            ("rp_filter=1 on tunl0", "ip netns exec lvst-rs1 sysctl -qw net.ipv4.conf.tunl0.rp_filter=1", "RpFilter"));
+
+        // rp_filter=1 on rs1's tunl0 really drops: of two new connections (rr), the one to rs1 gets no answer.
+        LabContext.Sh("ip netns exec lvst-rs1 sysctl -qw net.ipv4.conf.tunl0.rp_filter=1");
+        var tries = Enumerable.Range(0, 2).Select(_ => lab.TryGet(TunClient, Ep(TunVip, 80), TimeSpan.FromSeconds(3))).ToList();
+        Check.True(tries.Count(t => t is null) == 1 && tries.Single(t => t is not null)!.Server == "rs2",
+            "with rp_filter=1 on rs1's tunl0: " + string.Join(", ", tries.Select(t => t?.Server ?? "no answer")));
+    }
+
+    /// <summary>
+    /// IPv6 DR: the VIP as /128 on the real servers' lo (Initialize-LvsRealServer); no ARP equivalent is needed
+    /// because Linux answers neighbour solicitations only for addresses on the receiving interface, so the client
+    /// resolves the VIP to the director alone and the arp_* sysctls stay untouched.
+    /// </summary>
+    [LabTest]
+    public void TrafficDrIpv6(LabContext ctx)
+    {
+        using var lab = TrafficLab.Up("dr");
+        var director = Host.Director(DirectorMode.DirectRouting, "d0", DrVip6);
+        var realServer = Host.RealServer(RealServerMode.DirectRouting, DrVip6);
+        Host.Initialize(TrafficLab.Director, director);
+        Host.Initialize(TrafficLab.Rs1, realServer);
+        Host.Initialize(TrafficLab.Rs2, realServer);
+        Check.Equal("0", LabContext.RunOk("ip", "netns exec lvst-rs1 cat /proc/sys/net/ipv4/conf/all/arp_ignore").Trim(), "rs1 arp_ignore with an IPv6 VIP only");
+        TrafficLab.WaitForDad("dir");
+        var mac = TrafficLab.Mac("dir", "d0");
+
+        lab.Serve(TrafficLab.Rs1, "rs1", Ep(IPAddress.IPv6Any, 80));
+        lab.Serve(TrafficLab.Rs2, "rs2", Ep(IPAddress.IPv6Any, 80));
+        var key = ServiceKey.ForAddress(IpvsProtocol.Tcp, DrVip6, 80);
+        lab.DirectorIpvs.AddService(new VirtualService(key) { Scheduler = "rr" });
+        lab.DirectorIpvs.AddRealServer(new RealServer(key, DrRs1V6, 80));
+        lab.DirectorIpvs.AddRealServer(new RealServer(key, DrRs2V6, 80));
+
+        var replies = Enumerable.Range(0, 12).Select(_ => lab.Get(DrClient6, Ep(DrVip6, 80))).ToList();
+        var held = lab.Hold(DrClient6, Ep(DrVip6, 80));
+        CheckAlternates(replies);
+        foreach (var r in replies)
+        {
+            Check.Equal(Ep(DrVip6, 80), r.ServerLocal, $"address {r.Server} was reached on");
+            Check.Equal(r.ClientLocal, r.ServerPeer, $"client {r.Server} saw");
+        }
+        Check.Equal(mac, TrafficLab.NeighbourMac("cli", DrVip6), "the client's neighbour entry for the IPv6 VIP (only the director answers NDP)");
+        var (svc, _) = lab.WaitForStats(key, 13);
+        Check.Equal(0UL, svc.Statistics!.OutPackets, "IPv6 DR out packets");
+        CheckTable(replies, held, Ep(DrVip6, 80), new() { ["rs1"] = Ep(DrRs1V6, 80), ["rs2"] = Ep(DrRs2V6, 80) });
+
+        Findings.AllPass(Host.Test(TrafficLab.Director, director), "director (IPv6 DR)");
+        BreakEach(TrafficLab.Rs1, () => Host.Test(TrafficLab.Rs1, realServer), () => Host.Initialize(TrafficLab.Rs1, realServer),
+            ("the IPv6 VIP removed from lo", $"ip -n lvst-rs1 addr del {DrVip6}/128 dev lo", "VirtualAddress"));
+    }
+
+    /// <summary>Consecutive answers come from alternating servers, half each (rr over two servers).</summary>
+    private static void CheckAlternates(List<HttpReply> replies)
+    {
+        var names = replies.Select(r => r.Server).ToList();
+        for (var i = 1; i < names.Count; i++) Check.True(names[i] != names[i - 1], "rr does not alternate: " + string.Join(" ", names));
+        Check.Equal(names.Count / 2, names.Count(n => n == "rs1"), "rr answers of rs1 in " + string.Join(" ", names));
+    }
+
+    /// <summary>
+    /// The director's table has one TCP entry per request (client address and port, the VIP, the real server that
+    /// answered) and the held connection ESTABLISHED.
+    /// </summary>
+    private static void CheckTable(List<HttpReply> replies, IPEndPoint held, IPEndPoint vip, Dictionary<string, IPEndPoint> real)
+    {
+        var table = TrafficLab.Table();
+        foreach (var r in replies.Append(null))
+        {
+            var clientEp = r?.ClientLocal ?? held;
+            var e = table.Where(c => c.Protocol == IpvsProtocol.Tcp && c.ClientAddress.Equals(clientEp.Address) && c.ClientPort == clientEp.Port).ToList();
+            Check.True(e.Count == 1, $"one entry for client {clientEp} expected:" + TrafficLab.Show(table));
+            Check.Equal(vip, Ep(e[0].VirtualAddress, e[0].VirtualPort), $"virtual address of {clientEp}");
+            Check.True(!e[0].IsTemplate, $"entry of {clientEp} is no template");
+            if (r is not null) Check.Equal(real[r.Server], Ep(e[0].RealServerAddress, e[0].RealServerPort), $"real server of {clientEp}");
+            else Check.Equal("ESTABLISHED", e[0].State, $"state of the held connection {clientEp}");
+        }
+    }
+
+    /// <summary>
+    /// Test-* on a correct setup passes every check; then each setting is broken (by hand, with ip/sysctl) one at a
+    /// time: exactly its check fails with a fix, and Initialize (the fix) repairs it so that everything passes again.
+    /// </summary>
+    private static void BreakEach(string ns, Func<IReadOnlyList<HostFinding>> test, Action repair, params (string What, string Command, string Check)[] breaks)
+    {
+        Findings.AllPass(test(), ns + " set up");
+        foreach (var (what, command, check) in breaks)
+        {
+            LabContext.Sh(command);
+            Findings.OnlyFailed(test(), [check], $"{ns} with {what}");
+            repair();
+            Findings.AllPass(test(), $"{ns} repaired after {what}");
+        }
     }
 }
