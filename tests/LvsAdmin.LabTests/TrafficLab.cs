@@ -35,7 +35,16 @@ internal sealed class TrafficLab : IDisposable
     private IpvsClient? _director;
     private volatile bool _stopping;
 
+    private static readonly bool s_trace = Environment.GetEnvironmentVariable("LVS_TRAFFIC_TRACE") == "1";
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
     private TrafficLab(string topology) => Topology = topology;
+
+    /// <summary>With LVS_TRAFFIC_TRACE=1: prints the time since the lab came up and what was done (to see where a scenario spends its time).</summary>
+    public void Trace(string what)
+    {
+        if (s_trace) Console.WriteLine($"  trace {Topology} {_clock.ElapsedMilliseconds,6} ms: {what}");
+    }
 
     /// <summary>nat, dr or tun.</summary>
     public string Topology { get; }
@@ -65,6 +74,7 @@ internal sealed class TrafficLab : IDisposable
             Host.ForgetRecords();
             LabContext.RunOk("/bin/bash", $"{Script} up {topology}");
             lab._director = IpvsClient.Open(Director);
+            lab.Trace("topology up");
             return lab;
         }
         catch
@@ -393,9 +403,11 @@ internal sealed class TrafficLab : IDisposable
         }
         _director?.Dispose();
         _director = null;
+        Trace("sockets closed");
         Host.ForgetRecords();
         var (code, o, e) = LabContext.Run("/bin/bash", Script + " down");
         if (code != 0) Console.WriteLine($"lab: {Script} down exited {code}: {e.Trim()} {o.Trim()}");
+        Trace("topology down");
     }
 
     private static string FindScript()

@@ -91,6 +91,7 @@ public sealed class TrafficTests
 
         // Statistics: 13 connections, replies through the director.
         var (svc, rss) = lab.WaitForStats(key, 13);
+        lab.Trace("stats");
         var st = svc.Statistics!;
         Check.True(st.InPackets > 0 && st.OutPackets > 0, $"NAT service packets in {st.InPackets} out {st.OutPackets}: replies must pass the director");
         Check.Equal(13UL, (ulong)rss.Sum(r => (long)r.Statistics!.Connections), "connections of the real servers");
@@ -105,7 +106,7 @@ public sealed class TrafficTests
         Check.Equal(10, wrr.Count(n => n == "rs2"), "wrr 3:1 answers of rs2");
 
         // Test-LvsDirector -Mode Nat: every check passes; each broken setting is found (and Initialize repairs it).
-        BreakEach(TrafficLab.Director, () => Host.Test(TrafficLab.Director, director), () => Host.Initialize(TrafficLab.Director, director),
+        BreakEach(lab, TrafficLab.Director, () => Host.Test(TrafficLab.Director, director), () => Host.Initialize(TrafficLab.Director, director),
             ("ip_forward=0", "ip netns exec lvst-dir sysctl -qw net.ipv4.ip_forward=0", "IpForward"),
             ("the VIP removed from d0", $"ip -n lvst-dir addr del {NatVip}/32 dev d0", "VirtualAddress"),
             ("send_redirects=1 on d0", "ip netns exec lvst-dir sysctl -qw net.ipv4.conf.d0.send_redirects=1", "SendRedirects"));
@@ -219,14 +220,18 @@ public sealed class TrafficTests
         var realServer = Host.RealServer(RealServerMode.DirectRouting, DrVip);
         Host.Initialize(TrafficLab.Director, director);
         var mac = new Dictionary<string, string> { ["dir"] = TrafficLab.Mac("dir", "d0"), ["rs1"] = TrafficLab.Mac("rs1", "e0"), ["rs2"] = TrafficLab.Mac("rs2", "e0") };
+        lab.Trace("director initialized, MACs read");
 
         // The VIP on lo without the ARP settings: the real servers answer ARP for it, and Test-LvsRealServer says so.
         Host.AddAddress(TrafficLab.Rs1, DrVip);
         Host.AddAddress(TrafficLab.Rs2, DrVip);
+        lab.Trace("VIPs on lo");
         var repliers = TrafficLab.ArpRepliers(DrVip, DrClient);
+        lab.Trace("arping");
         Check.True(repliers.Contains(mac["rs1"]) && repliers.Contains(mac["rs2"]) && repliers.Contains(mac["dir"]),
             $"ARP for the VIP without arp_ignore/arp_announce: replies from {string.Join(", ", repliers)}; rs1 {mac["rs1"]} rs2 {mac["rs2"]} dir {mac["dir"]}");
         Findings.OnlyFailed(Host.Test(TrafficLab.Rs1, realServer), ["ArpIgnore", "ArpAnnounce"], "rs1 with the VIP on lo only");
+        lab.Trace("ARP failure shown");
 
         // Initialize-LvsRealServer -Mode DirectRouting: only the director answers.
         Host.Initialize(TrafficLab.Rs1, realServer);
@@ -243,9 +248,11 @@ public sealed class TrafficTests
         // The client counts the VIP's reply packets by the MAC they arrive from.
         foreach (var (name, m) in mac)
             TrafficLab.In("cli", $"iptables -t mangle -A PREROUTING -s {DrVip} -p tcp --sport 80 -m mac --mac-source {m} -m comment --comment from-{name}");
+        lab.Trace("services, servers, client counters");
 
         var replies = Enumerable.Range(0, 12).Select(_ => lab.Get(DrClient, Ep(DrVip, 80))).ToList();
         var held = lab.Hold(DrClient, Ep(DrVip, 80));
+        lab.Trace("requests done");
         CheckAlternates(replies);
         foreach (var r in replies)
         {
@@ -260,17 +267,19 @@ public sealed class TrafficTests
             $"reply packets at the client by source MAC: rs1 {fromRs1}, rs2 {fromRs2}, director {fromDir} (DR replies bypass the director)");
 
         var (svc, rss) = lab.WaitForStats(key, 13);
+        lab.Trace("stats");
         Check.True(svc.Statistics!.InPackets > 0, "DR service in packets");
         Check.Equal(0UL, svc.Statistics.OutPackets, "DR service out packets (replies never pass the director)");
         Check.True(rss.All(r => r.Statistics!.OutPackets == 0 && r.Statistics.Connections >= 6), "DR real server stats: " + string.Join("; ", rss.Select(r => $"{r.Address} {r.Statistics}")));
         CheckTable(replies, held, Ep(DrVip, 80), new() { ["rs1"] = Ep(DrRs1, 80), ["rs2"] = Ep(DrRs2, 80) });
+        lab.Trace("table");
 
         // Test-LvsRealServer / Test-LvsDirector -Mode DirectRouting: each broken setting is found, Initialize repairs it.
-        BreakEach(TrafficLab.Rs1, () => Host.Test(TrafficLab.Rs1, realServer), () => Host.Initialize(TrafficLab.Rs1, realServer),
+        BreakEach(lab, TrafficLab.Rs1, () => Host.Test(TrafficLab.Rs1, realServer), () => Host.Initialize(TrafficLab.Rs1, realServer),
             ("the VIP removed from lo", $"ip -n lvst-rs1 addr del {DrVip}/32 dev lo", "VirtualAddress"),
             ("arp_ignore=0", "ip netns exec lvst-rs1 sysctl -qw net.ipv4.conf.all.arp_ignore=0 net.ipv4.conf.lo.arp_ignore=0 net.ipv4.conf.e0.arp_ignore=0", "ArpIgnore"),
             ("arp_announce=0", "ip netns exec lvst-rs1 sysctl -qw net.ipv4.conf.all.arp_announce=0 net.ipv4.conf.lo.arp_announce=0 net.ipv4.conf.e0.arp_announce=0", "ArpAnnounce"));
-        BreakEach(TrafficLab.Director, () => Host.Test(TrafficLab.Director, director), () => Host.Initialize(TrafficLab.Director, director),
+        BreakEach(lab, TrafficLab.Director, () => Host.Test(TrafficLab.Director, director), () => Host.Initialize(TrafficLab.Director, director),
             ("the VIP removed from d0", $"ip -n lvst-dir addr del {DrVip}/32 dev d0", "VirtualAddress"),
             ("send_redirects=1 on all", "ip netns exec lvst-dir sysctl -qw net.ipv4.conf.all.send_redirects=1", "SendRedirects"));
         repliers = TrafficLab.ArpRepliers(DrVip, DrClient);
@@ -369,7 +378,7 @@ public sealed class TrafficTests
         CheckTable(replies, held, Ep(TunVip, 80), new() { ["rs1"] = Ep(TunRs1, 80), ["rs2"] = Ep(TunRs2, 80) });
 
         Findings.AllPass(Host.Test(TrafficLab.Director, director), "director (Tunnel)");
-        BreakEach(TrafficLab.Rs1, () => Host.Test(TrafficLab.Rs1, realServer), () => Host.Initialize(TrafficLab.Rs1, realServer),
+        BreakEach(lab, TrafficLab.Rs1, () => Host.Test(TrafficLab.Rs1, realServer), () => Host.Initialize(TrafficLab.Rs1, realServer),
             ("the VIP removed from tunl0", $"ip -n lvst-rs1 addr del {TunVip}/32 dev tunl0", "VirtualAddress"),
             ("tunl0 down", "ip -n lvst-rs1 link set tunl0 down", "TunnelUp"),
             ("rp_filter=1 on tunl0", "ip netns exec lvst-rs1 sysctl -qw net.ipv4.conf.tunl0.rp_filter=1", "RpFilter"));
@@ -420,7 +429,7 @@ public sealed class TrafficTests
         CheckTable(replies, held, Ep(DrVip6, 80), new() { ["rs1"] = Ep(DrRs1V6, 80), ["rs2"] = Ep(DrRs2V6, 80) });
 
         Findings.AllPass(Host.Test(TrafficLab.Director, director), "director (IPv6 DR)");
-        BreakEach(TrafficLab.Rs1, () => Host.Test(TrafficLab.Rs1, realServer), () => Host.Initialize(TrafficLab.Rs1, realServer),
+        BreakEach(lab, TrafficLab.Rs1, () => Host.Test(TrafficLab.Rs1, realServer), () => Host.Initialize(TrafficLab.Rs1, realServer),
             ("the IPv6 VIP removed from lo", $"ip -n lvst-rs1 addr del {DrVip6}/128 dev lo", "VirtualAddress"));
     }
 
@@ -455,7 +464,7 @@ public sealed class TrafficTests
     /// Test-* on a correct setup passes every check; then each setting is broken (by hand, with ip/sysctl) one at a
     /// time: exactly its check fails with a fix, and Initialize (the fix) repairs it so that everything passes again.
     /// </summary>
-    private static void BreakEach(string ns, Func<IReadOnlyList<HostFinding>> test, Action repair, params (string What, string Command, string Check)[] breaks)
+    private static void BreakEach(TrafficLab lab, string ns, Func<IReadOnlyList<HostFinding>> test, Action repair, params (string What, string Command, string Check)[] breaks)
     {
         Findings.AllPass(test(), ns + " set up");
         foreach (var (what, command, check) in breaks)
@@ -464,6 +473,7 @@ public sealed class TrafficTests
             Findings.OnlyFailed(test(), [check], $"{ns} with {what}");
             repair();
             Findings.AllPass(test(), $"{ns} repaired after {what}");
+            lab.Trace($"{ns}: {what} found and repaired");
         }
     }
 }

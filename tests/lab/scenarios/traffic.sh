@@ -19,34 +19,49 @@ set -u
 P=lvst
 ALL="$P-cli $P-dir $P-rs1 $P-rs2 $P-sw $P-rt"
 
-cleanup() { for n in $ALL; do ip netns del "$n" 2>/dev/null; done; return 0; }
+# Every `ip` is a process start, slow under emulation: the commands are collected and run as a few `ip -batch`
+# runs (one in the root namespace for namespaces and veth pairs, then one per namespace).
+ROOT=""
+declare -A NSB=()
+root() { ROOT+="$*"$'\n'; }
+in_ns() { local n=$1; shift; NSB[$n]+="$*"$'\n'; }
+commit() {
+    printf '%s' "$ROOT" | ip -b -
+    local n
+    for n in "${!NSB[@]}"; do printf '%s' "${NSB[$n]}" | ip -n "$P-$n" -b -; done
+}
+
+cleanup() { local n; for n in $ALL; do echo "netns del $n"; done | ip -force -b - 2>/dev/null; return 0; }
 
 # ns NAME...: new namespaces with lo up
-ns() { for n in "$@"; do ip netns add "$P-$n"; ip -n "$P-$n" link set lo up; done; }
+ns() { local n; for n in "$@"; do root netns add "$P-$n"; in_ns "$n" link set lo up; done; }
 
 # bridge: br0 in lvst-sw
-bridge() { ns sw; ip -n $P-sw link add br0 type bridge; ip -n $P-sw link set br0 up; }
+bridge() { ns sw; in_ns sw link add br0 type bridge; in_ns sw link set br0 up; }
 
 # port NS IF: interface IF in lvst-NS, its peer a port of br0 in lvst-sw
 port() {
-    ip link add "$2" netns "$P-$1" type veth peer name "$1-$2" netns $P-sw
-    ip -n $P-sw link set "$1-$2" master br0 up
-    ip -n "$P-$1" link set "$2" up
+    root link add "$2" netns "$P-$1" type veth peer name "$1-$2" netns "$P-sw"
+    in_ns sw link set "$1-$2" master br0 up
+    in_ns "$1" link set "$2" up
 }
 
 # wire NS1 IF1 NS2 IF2: a veth pair between two namespaces, both ends up
 wire() {
-    ip link add "$2" netns "$P-$1" type veth peer name "$4" netns "$P-$3"
-    ip -n "$P-$1" link set "$2" up; ip -n "$P-$3" link set "$4" up
+    root link add "$2" netns "$P-$1" type veth peer name "$4" netns "$P-$3"
+    in_ns "$1" link set "$2" up; in_ns "$3" link set "$4" up
 }
 
 # addr NS IF ADDRESS...: addresses (IPv6 without duplicate address detection, usable at once)
 addr() {
     local n=$1 i=$2 a; shift 2
     for a in "$@"; do
-        case $a in *:*) ip -n "$P-$n" addr add "$a" dev "$i" nodad ;; *) ip -n "$P-$n" addr add "$a" dev "$i" ;; esac
+        case $a in *:*) in_ns "$n" addr add "$a" dev "$i" nodad ;; *) in_ns "$n" addr add "$a" dev "$i" ;; esac
     done
 }
+
+# gw NS ADDRESS: default route
+gw() { in_ns "$1" route add default via "$2"; }
 
 up_nat() {
     ns cli dir rs1 rs2; bridge
@@ -55,8 +70,8 @@ up_nat() {
     addr cli c0 10.72.1.2/24 10.72.1.3/24
     addr dir d0 10.72.1.1/24; addr dir d1 10.72.2.1/24
     addr rs1 e0 10.72.2.11/24; addr rs2 e0 10.72.2.12/24
-    ip -n $P-cli route add default via 10.72.1.1
-    ip -n $P-rs1 route add default via 10.72.2.1; ip -n $P-rs2 route add default via 10.72.2.1
+    gw cli 10.72.1.1; gw rs1 10.72.2.1; gw rs2 10.72.2.1
+    commit
 }
 
 up_dr() {
@@ -66,6 +81,7 @@ up_dr() {
     addr dir d0 10.72.3.1/24 fd72:3::1/64
     addr rs1 e0 10.72.3.11/24 fd72:3::11/64
     addr rs2 e0 10.72.3.12/24 fd72:3::12/64
+    commit
 }
 
 up_tun() {
@@ -75,11 +91,10 @@ up_tun() {
     addr cli c0 10.72.4.2/24; addr rt r1 10.72.4.1/24
     addr dir d0 10.72.5.2/24; addr rt r2 10.72.5.1/24
     addr rt r3 10.72.6.1/24; addr rs1 e0 10.72.6.11/24; addr rs2 e0 10.72.6.12/24
+    in_ns rt route add 10.72.0.100/32 via 10.72.5.2
+    gw cli 10.72.4.1; gw dir 10.72.5.1; gw rs1 10.72.6.1; gw rs2 10.72.6.1
+    commit
     ip netns exec $P-rt sysctl -qw net.ipv4.ip_forward=1
-    ip -n $P-rt route add 10.72.0.100/32 via 10.72.5.2
-    ip -n $P-cli route add default via 10.72.4.1
-    ip -n $P-dir route add default via 10.72.5.1
-    ip -n $P-rs1 route add default via 10.72.6.1; ip -n $P-rs2 route add default via 10.72.6.1
 }
 
 case "${1:-}" in
