@@ -47,8 +47,9 @@ public sealed class HostSetupClient : IDisposable
         foreach (var rel in HostPersistence.ManagedFiles)
         {
             var path = Path.Combine(Options.PersistRoot, rel);
-            if (File.Exists(path)) files[rel] = File.ReadAllText(path);
-            else if (new FileInfo(path).LinkTarget is { } target) files[rel] = target;
+            // A symbolic link (the wants link) is represented by its target, a file by its content.
+            if (new FileInfo(path).LinkTarget is { } target) files[rel] = target;
+            else if (File.Exists(path)) files[rel] = File.ReadAllText(path);
         }
         return new HostSnapshot
         {

@@ -189,7 +189,7 @@ public static class IpvsSysctls
         var raw = store.TryRead(d.Key);
         if (raw is null)
         {
-            if (store.TryRead(Prefix + ".amemthresh") is null) throw new IpvsNotLoadedException();
+            if (store.List(Prefix).Count == 0) throw new IpvsNotLoadedException();
             throw SysctlException.NotFound(d.Key, "this kernel does not have it (it is newer or older than this setting).");
         }
         return new IpvsSysctlValue(d, Normalize(raw));
