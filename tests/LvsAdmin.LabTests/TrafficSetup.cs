@@ -9,7 +9,7 @@ namespace LvsAdmin.LabTests;
 
 /// <summary>
 /// Host setup of the traffic scenarios through LvsAdmin.HostSetup, the calls Initialize-LvsDirector,
-/// Initialize-LvsRealServer, Add-LvsVirtualAddress, Set-LvsRealServerArp and Test-LvsDirector / Test-LvsRealServer
+/// Initialize-LvsRealServer, Add-LvsVirtualAddress and Test-LvsDirector / Test-LvsRealServer
 /// make: plan, apply every change (each must succeed), test. The undo records go to the guest's /tmp (the host
 /// root is read-only in the lab); the namespaces are thrown away afterwards, so nothing is reset here.
 /// </summary>
@@ -53,13 +53,6 @@ internal static class Host
     {
         using var h = Open(ns);
         ApplyAll(h, h.PlanAddAddress(address.ToString(), null, ifname), ns);
-    }
-
-    /// <summary>Set-LvsRealServerArp (arp_ignore=1, arp_announce=2 on all, lo and every up IPv4 interface) in a namespace.</summary>
-    public static void SetArp(string ns)
-    {
-        using var h = Open(ns);
-        ApplyAll(h, h.PlanArp(null), ns);
     }
 
     /// <summary>Test-LvsDirector in a namespace.</summary>
