@@ -54,7 +54,8 @@ public class DscManifestTests
             Assert.Contains("-NonInteractive", args);
             Assert.Contains("-NoProfile", args);
             var command = args[args.IndexOf("-Command") + 1];
-            Assert.Matches(@"'dsc/LvsAdminDsc\.ps1'\) " + op + "$", command);
+            // pwsh -Command exits 1 for any failing script unless the script's code is passed on explicitly.
+            Assert.Matches(@"'dsc/LvsAdminDsc\.ps1'\) " + op + @"; exit \$LASTEXITCODE$", command);
             Assert.Contains("Get-Module -ListAvailable LvsAdmin", command);
             if (op is "set" or "test")
             {
