@@ -69,8 +69,10 @@ public sealed class ConfigurationApplier
                 var step = steps[i];
                 if (IsBatchable(step))
                 {
+                    // Service removals get a batch of their own: the kernel goes on after a failed request in the same
+                    // datagram, and deleting a service also deletes real servers whose own removal may have failed.
                     var j = i;
-                    while (j < steps.Count && IsBatchable(steps[j])) j++;
+                    while (j < steps.Count && IsBatchable(steps[j]) && IsServiceRemoval(steps[j]) == IsServiceRemoval(step)) j++;
                     var batch = steps.Skip(i).Take(j - i).ToList();
                     foreach (var s in batch) options.StepStarting?.Invoke(s);
                     cancellation.ThrowIfCancellationRequested();
@@ -172,6 +174,8 @@ public sealed class ConfigurationApplier
 
     private static bool IsBatchable(PlanStep s) =>
         s.TargetType is PlanTargetType.Service or PlanTargetType.RealServer && !(s.Drain && s.Action == PlanAction.Remove);
+
+    private static bool IsServiceRemoval(PlanStep s) => s.TargetType == PlanTargetType.Service && s.Action == PlanAction.Remove;
 
     private static IpvsOperation ToOperation(PlanStep s) => (s.TargetType, s.Action) switch
     {
