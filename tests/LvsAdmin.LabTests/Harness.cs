@@ -135,6 +135,8 @@ public static class Program
         if (args.Length > 0 && args[0] == "bench") return Benchmarks.Run(args.Skip(1).ToArray());
         // Hidden child mode of the permission tests (run without CAP_NET_ADMIN by ErrorTests).
         if (args.Length > 0 && args[0] == "child-eperm") return ErrorTests.ChildEperm();
+        // Hidden child mode of the host setup error tests (run as nobody, or with /proc/sys read-only).
+        if (args.Length > 0 && args[0] == "child-host") return HostSetupTests.ChildHost();
         string? filter = null;
         for (var i = 0; i < args.Length; i++)
         {
