@@ -115,7 +115,8 @@ public sealed class ConfigurationTests
             foreach (var (s, reals) in table)
             {
                 ops.Add(new AddServiceOperation(s));
-                foreach (var x in reals)
+                // No real servers of the other family: the kernel runs no sync daemon next to them (EINVAL).
+                foreach (var x in reals.Where(x => x.AddressFamily == s.AddressFamily))
                 {
                     var upper = (uint)r.Next(0, 3) * (uint)r.Next(1, 5000);
                     ops.Add(new AddRealServerOperation(x with { UpperThreshold = upper, LowerThreshold = upper == 0 ? 0 : (uint)r.Next(0, (int)upper) }));
@@ -254,5 +255,64 @@ public sealed class ConfigurationTests
         Check.True(ConfigurationPlanner.Plan(ipvs, changed).IsEmpty, "idempotent");
         var again = applier.Apply(changed);
         Check.True(again.Succeeded && !again.Changed, "second apply changes nothing");
+    }
+
+    /// <summary>
+    /// The host section through the host-setup layer, in a fresh network namespace: sysctls and a VIP on lo are
+    /// planned, applied, read back for export, and rolled back when a later step fails.
+    /// </summary>
+    [LabTest]
+    public void HostSectionAppliesThroughHostSetup(LabContext ctx)
+    {
+        const string name = "lvscfg-host";
+        LabContext.Run("ip", "netns del " + name);
+        LabContext.Sh($"ip netns add {name} && ip -n {name} link set lo up");
+        try
+        {
+            var ns = "/run/netns/" + name;
+            using var ipvs = IpvsClient.Open(ns);
+            using var host = HostSetupStateBackend.Open(ns);
+            var key = ServiceKey.Parse("tcp/10.90.0.1:80");
+            var doc = new LvsConfiguration
+            {
+                Services = new[] { new ConfiguredService(new VirtualService(key) { Scheduler = "rr" }, new[] { new RealServer(key, IPAddress.Parse("10.90.1.1"), 80) }) },
+                Host = new HostConfiguration
+                {
+                    Sysctls = new Dictionary<string, string> { ["net.ipv4.vs.expire_quiescent_template"] = "1", ["net.ipv4.vs.conntrack"] = "1" },
+                    Addresses = new[] { new HostAddress("lo", IPAddress.Parse("10.90.0.1"), 32) },
+                },
+            };
+            var plan = ConfigurationPlanner.Plan(ipvs, doc, host: host);
+            Check.Equal(5, plan.Count, "service, real server, two sysctls, one address: " + plan);
+            var applier = new ConfigurationApplier(ipvs, host);
+            var result = applier.Apply(plan);
+            Check.True(result.Succeeded, "apply: " + result.Error?.Message);
+            Check.Equal("1", host.ReadSysctl("net.ipv4.vs.expire_quiescent_template"), "sysctl written in the namespace");
+            Check.True(host.ReadAddresses("lo").Any(a => a.Address.Equals(IPAddress.Parse("10.90.0.1")) && a.PrefixLength == 32), "VIP on lo");
+            Check.True(ConfigurationPlanner.Plan(ipvs, doc, host: host).IsEmpty, "nothing left to do");
+            var export = host.ReadForExport();
+            Check.Equal("1", export.Sysctls!["net.ipv4.vs.conntrack"], "exported sysctl");
+            Check.True(export.Addresses!.Any(a => a.ToString() == "10.90.0.1/32 dev lo"), "exported address");
+            Check.True(!export.Addresses!.Any(a => IPAddress.IsLoopback(a.Address)), "no loopback addresses exported");
+
+            // Host steps come first in a plan; a later failure (a sync daemon on a missing interface) rolls them back.
+            var bad = doc with
+            {
+                Host = new HostConfiguration
+                {
+                    Sysctls = new Dictionary<string, string> { ["net.ipv4.vs.expire_quiescent_template"] = "0" },
+                    Addresses = new[] { new HostAddress("lo", IPAddress.Parse("10.90.0.2"), 32) },
+                },
+                SyncDaemons = new[] { new SyncDaemon { State = SyncDaemonState.Master, Interface = "nosuchif8" } },
+            };
+            var failed = applier.Apply(bad);
+            Check.True(!failed.Succeeded && failed.RolledBack, "rolled back: " + failed.Error?.Message);
+            Check.Equal("1", host.ReadSysctl("net.ipv4.vs.expire_quiescent_template"), "sysctl restored");
+            Check.True(!host.ReadAddresses("lo").Any(a => a.Address.Equals(IPAddress.Parse("10.90.0.2"))), "added address removed again");
+        }
+        finally
+        {
+            LabContext.Run("ip", "netns del " + name);
+        }
     }
 }

@@ -26,6 +26,10 @@ public sealed class DrainTests
     private static readonly IPAddress RealA = ConnectionLab.RealV4;          // 10.71.2.2 (drained)
     private static readonly IPAddress RealB = IPAddress.Parse("10.71.2.3");  // stays
     private const int ChunkBytes = 1000;
+    private static readonly Stopwatch Clock = Stopwatch.StartNew();
+
+    /// <summary>A timestamped progress line (the lab is slow; these show where the time goes).</summary>
+    private static void Log(string message) => Console.WriteLine($"  [{Clock.Elapsed.TotalSeconds,6:F1} s] {message}");
 
     // Each connection: the server writes its own address and a newline, reads "CHUNKS DELAY_MS", then writes CHUNKS
     // blocks of 1000 bytes DELAY_MS apart and closes. The client reads to the end and closes with a reset, so the
@@ -72,6 +76,7 @@ while True:
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
+            Log("starting the python3 data server: " + python.Trim());
             var p = Process.Start(psi) ?? throw new CheckException("cannot start the python3 data server");
             var ready = p.StandardOutput.ReadLineAsync();
             if (!ready.Wait(TimeSpan.FromSeconds(120)) || ready.Result != "ready")
@@ -79,6 +84,7 @@ while True:
                 p.Kill(true);
                 throw new CheckException("the python3 data server did not start: " + p.StandardError.ReadToEnd());
             }
+            Log("data server ready");
             return new DataServer(p);
         }
 
@@ -103,7 +109,7 @@ while True:
         public required IPAddress RealServer { get; init; }
         public required Task<long> Bytes { get; init; }
         public required int Expected { get; init; }
-        public DateTime Finished;
+        public required Task<DateTime> Finished { get; init; }
     }
 
     private static Stream Open(ConnectionLab lab, int chunks, int delayMs)
@@ -121,20 +127,25 @@ while True:
             header.Append((char)one[0]);
         }
         s.Send(Encoding.ASCII.GetBytes($"{chunks} {delayMs}\n"));
-        Stream? stream = null;
+        var finished = new TaskCompletionSource<DateTime>();
         var reading = Task.Run(() =>
         {
-            long total = 0;
-            var buf = new byte[16384];
-            int n;
-            while ((n = s.Receive(buf)) > 0) total += n;
-            s.LingerState = new LingerOption(true, 0);
-            s.Close();
-            stream!.Finished = DateTime.UtcNow;
-            return total;
+            try
+            {
+                long total = 0;
+                var buf = new byte[16384];
+                int n;
+                while ((n = s.Receive(buf)) > 0) total += n;
+                s.LingerState = new LingerOption(true, 0);
+                s.Close();
+                return total;
+            }
+            finally
+            {
+                finished.TrySetResult(DateTime.UtcNow);
+            }
         });
-        stream = new Stream { RealServer = IPAddress.Parse(header.ToString()), Bytes = reading, Expected = chunks * ChunkBytes };
-        return stream;
+        return new Stream { RealServer = IPAddress.Parse(header.ToString()), Bytes = reading, Expected = chunks * ChunkBytes, Finished = finished.Task };
     }
 
     private static LvsConfiguration Doc(params IPAddress[] reals) => new()
@@ -151,6 +162,7 @@ while True:
         var lab = ConnectionLab.Up();
         try
         {
+            Log("topology up");
             LabContext.RunOk("ip", $"-n {ConnectionLab.RealServerName} addr add {RealB}/24 dev r0");
             return (lab, DataServer.Start());
         }
@@ -171,11 +183,13 @@ while True:
         var ipvs = lab.DirectorIpvs;
         var applier = new ConfigurationApplier(ipvs);
         applier.Apply(Doc(RealA, RealB)).ThrowIfFailed();
+        Log("service configured");
 
         const int chunks = 40, delay = 150; // about 6 s of streaming per connection (longer under emulation)
         var longOnes = Enumerable.Range(0, 4).Select(_ => Open(lab, chunks, delay)).ToList();
         var onA = longOnes.Count(s => s.RealServer.Equals(RealA));
         Check.Equal(2, onA, "round robin put two long connections on each real server");
+        Log("four long connections open");
 
         var progress = new ConcurrentQueue<DrainProgress>();
         var started = DateTime.UtcNow;
@@ -185,16 +199,18 @@ while True:
         while (progress.IsEmpty && !drain.IsCompleted && wait.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(100);
         Check.True(!progress.IsEmpty, "the drain reported progress (weight 0 is set before the first poll)");
 
+        Log("draining; opening new connections");
         // New connections while draining: all to B.
         var newOnes = Enumerable.Range(0, 4).Select(_ => Open(lab, 2, 0)).ToList();
         foreach (var s in newOnes) Check.Equal(RealB, s.RealServer, "a new connection during the drain");
         foreach (var s in newOnes) Check.Equal((long)s.Expected, s.Bytes.Result, "bytes of a short connection");
 
         foreach (var s in longOnes) Check.Equal((long)s.Expected, s.Bytes.Result, $"bytes of the long connection through {s.RealServer}");
+        Log("long connections complete; waiting for the drain");
         if (!drain.Wait(TimeSpan.FromSeconds(300))) throw new CheckException("the drain did not end");
         var result = drain.Result;
         Check.True(result.Succeeded, "drain apply: " + result.Error?.Message);
-        var lastLongOnA = longOnes.Where(s => s.RealServer.Equals(RealA)).Max(s => s.Finished);
+        var lastLongOnA = longOnes.Where(s => s.RealServer.Equals(RealA)).Max(s => s.Finished.Result);
         Check.True(DateTime.UtcNow >= lastLongOnA, "removed after the long connections ended");
         var first = progress.First();
         Check.Equal(1, first.Servers.Count, "one server drained");
@@ -219,6 +235,7 @@ while True:
         new ConfigurationApplier(ipvs).Apply(Doc(RealA)).ThrowIfFailed();
         var stream = Open(lab, 40, 150);
         Check.Equal(RealA, stream.RealServer, "the connection went to A");
+        Log("long connection open");
         ipvs.AddRealServer(new RealServer(Service, RealB, 8080) { ForwardingMethod = ForwardingMethod.Nat });
 
         var a = new RealServerKey(RealA, 8080);

@@ -11,8 +11,8 @@ namespace LvsAdmin.State;
 /// (see <see cref="Normalize(VirtualService)"/> and <see cref="Normalize(RealServer)"/>). Scope: the services the
 /// document names (their real servers are managed exactly: extra real servers are removed); other live services
 /// only with <see cref="PlanOptions.Prune"/>; timeouts, sync daemons and host settings only when the document has
-/// them. Order: service adds and updates, then real-server adds and updates, timeouts, sync daemons, host settings;
-/// removals last (real servers before their services).
+/// them. Order: host settings (addresses and sysctls the rest may need), service adds and updates, then real-server
+/// adds and updates, timeouts, sync daemons; removals last (real servers before their services).
 /// </summary>
 public static class ConfigurationPlanner
 {
@@ -29,6 +29,7 @@ public static class ConfigurationPlanner
         var serviceChanges = new List<PlanStep>();
         var realChanges = new List<PlanStep>();
         var other = new List<PlanStep>();
+        var hostSteps = new List<PlanStep>();
         var realRemovals = new List<PlanStep>();
         var serviceRemovals = new List<PlanStep>();
 
@@ -117,7 +118,7 @@ public static class ConfigurationPlanner
                     string? have = null;
                     lh.Sysctls?.TryGetValue(key, out have);
                     if (!SysctlEquals(have, value))
-                        other.Add(Step(PlanAction.Update, PlanTargetType.HostSetting, "sysctl " + key, have is null ? null : new HostSettingValue(key, have), new HostSettingValue(key, value))
+                        hostSteps.Add(Step(PlanAction.Update, PlanTargetType.HostSetting, "sysctl " + key, have is null ? null : new HostSettingValue(key, have), new HostSettingValue(key, value))
                             with { Changes = new[] { $"{key}: {have ?? "(absent)"} -> {value}" } });
                 }
             }
@@ -128,15 +129,16 @@ public static class ConfigurationPlanner
                 {
                     var existing = liveAddresses.FirstOrDefault(x => x.Interface == a.Interface && x.Address.Equals(a.Address));
                     if (existing is null)
-                        other.Add(Step(PlanAction.Add, PlanTargetType.HostSetting, "address " + a, null, a));
+                        hostSteps.Add(Step(PlanAction.Add, PlanTargetType.HostSetting, "address " + a, null, a));
                     else if (existing.PrefixLength != a.PrefixLength || (a.Label is not null && existing.Label != a.Label))
-                        other.Add(Step(PlanAction.Update, PlanTargetType.HostSetting, "address " + a, existing, a)
+                        hostSteps.Add(Step(PlanAction.Update, PlanTargetType.HostSetting, "address " + a, existing, a)
                             with { Changes = new[] { $"{existing} -> {a}" } });
                 }
             }
         }
 
-        var all = new List<PlanStep>(serviceChanges.Count + realChanges.Count + other.Count + realRemovals.Count + serviceRemovals.Count);
+        var all = new List<PlanStep>(hostSteps.Count + serviceChanges.Count + realChanges.Count + other.Count + realRemovals.Count + serviceRemovals.Count);
+        all.AddRange(hostSteps);
         all.AddRange(serviceChanges);
         all.AddRange(realChanges);
         all.AddRange(other);
@@ -205,6 +207,13 @@ public static class ConfigurationPlanner
             foreach (var d in daemons) Check(problems, "sync daemon", () => IpvsValidation.ValidateSyncDaemon(d));
             foreach (var g in daemons.GroupBy(d => d.State).Where(g => g.Count() > 1))
                 problems.Add($"{g.Count()} sync daemons have state {g.Key}; there can be one master and one backup.");
+            // The kernel refuses a sync daemon while real servers of another address family exist (and such real
+            // servers while a daemon runs): its synchronisation protocol cannot carry them (EINVAL).
+            if (daemons.Count > 0)
+            {
+                foreach (var r in configuration.Services.SelectMany(s => s.RealServers).Where(r => r is not null && r.AddressFamily != r.Service.AddressFamily).Take(3))
+                    problems.Add($"Real server {r.Key} of {r.Service} is {r.AddressFamily} in an {r.Service.AddressFamily} service: the kernel cannot run a sync daemon with real servers of another address family.");
+            }
         }
         if (configuration.Host?.Sysctls is { } sysctls)
         {

@@ -158,6 +158,16 @@ public class ConfigurationPlannerTests
         Assert.Contains(e.Problems, p => p.Contains("Virtual service tcp/10.0.0.1:80 is listed twice"));
         Assert.Contains(e.Problems, p => p.Contains("Scheduler"));
         Assert.Throws<ConfigurationInvalidException>(() => ConfigurationPlanner.Plan(new LvsConfiguration { SchemaVersion = 2 }, new LvsConfiguration()));
+        // A sync daemon next to a real server of the other family: the kernel refuses it, so the document is invalid.
+        var six = ServiceKey.Parse("tcp/[2001:db8::1]:80");
+        var mixed = new LvsConfiguration
+        {
+            Services = new[] { Svc(new VirtualService(six), new RealServer(six, IPAddress.Parse("10.0.1.1"), 80) { ForwardingMethod = ForwardingMethod.Tunnel }) },
+            SyncDaemons = new[] { new SyncDaemon { State = SyncDaemonState.Backup, Interface = "eth0" } },
+        };
+        var m = Assert.Throws<ConfigurationInvalidException>(() => ConfigurationPlanner.Plan(mixed, new LvsConfiguration()));
+        Assert.Contains("another address family", m.Message);
+        ConfigurationPlanner.Plan(mixed with { SyncDaemons = null }, new LvsConfiguration());
     }
 
     private static bool Valid(RealServer r)
