@@ -341,7 +341,21 @@ public sealed class ConfigurationApplier
             errors.Add("re-read the table to verify the rollback: " + e.Message);
             return false;
         }
-        errors.AddRange(Differences(plan.Live, now));
+        // Compare within the plan's scope only: the plan may have been computed against a wider live read.
+        var scope = ConfigurationPlanner.LiveScope(plan.Desired, plan.Options, _host);
+        var keys = scope.Services is null ? null : new HashSet<ServiceKey>(scope.Services);
+        var wantedSysctls = plan.Desired.Host?.Sysctls;
+        var before = plan.Live with
+        {
+            Services = plan.Live.Services.Where(s => keys is null || keys.Contains(s.Key)).ToList(),
+            Timeouts = scope.Timeouts ? plan.Live.Timeouts : null,
+            SyncDaemons = scope.SyncDaemons ? plan.Live.SyncDaemons : null,
+            Host = plan.Live.Host is null || wantedSysctls is null ? null : plan.Live.Host with
+            {
+                Sysctls = plan.Live.Host.Sysctls?.Where(kv => wantedSysctls.ContainsKey(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value),
+            },
+        };
+        errors.AddRange(Differences(before, now));
         return errors.Count == 0;
     }
 

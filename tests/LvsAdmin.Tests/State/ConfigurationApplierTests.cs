@@ -275,4 +275,17 @@ public class ConfigurationApplierTests
         Assert.Equal("ApplyCancelled", ((ConfigurationApplyException)result.Error!).Error.ErrorId);
         Assert.Equal(1, fake.Reals[Web].Single(x => x.Address.Equals(IPAddress.Parse("10.0.1.2"))).Weight);
     }
+
+    [Fact]
+    public void RollbackIsVerifiedWithinThePlansScopeEvenWhenPlannedAgainstTheWholeTable()
+    {
+        var fake = FakeIpvs.From(Live());
+        // Planned against everything that is live (as a caller may do), without prune: Old is out of scope.
+        var desired = new LvsConfiguration { Services = new[] { new ConfiguredService(new VirtualService(Web) { Scheduler = "rr" }, new[] { Rs(Web, "10.0.1.1", 3) }) } };
+        var plan = ConfigurationPlanner.Plan(desired, fake.Snapshot());
+        fake.Fail = op => op is DeleteRealServerOperation ? new IpvsException("busy", IpvsErrorKind.ResourceUnavailable, "IpvsKernelError", 16) : null;
+        var result = new ConfigurationApplier(fake, null, _ => { }).Apply(plan);
+        Assert.True(result.RolledBack, result.Error?.Message);
+        Assert.Equal("ApplyFailedRolledBack", result.Error!.ErrorId);
+    }
 }
