@@ -40,19 +40,19 @@ public sealed record PlanStep(int Index, PlanAction Action, PlanTargetType Targe
 
     /// <summary>"Update real server tcp/10.0.0.1:80 -> 10.0.1.1:80 (Weight: 1 -> 5)".</summary>
     public string Description =>
-        $"{Action} {TargetName(TargetType)} {Target}" + (Changes.Count > 0 ? " (" + string.Join(", ", Changes) + ")" : "") + (Drain ? " (drained)" : "");
+        $"{Action} {TargetName(TargetType)}{Target}" + (Changes.Count > 0 ? " (" + string.Join(", ", Changes) + ")" : "") + (Drain ? " (drained)" : "");
 
     private static string TargetName(PlanTargetType t) => t switch
     {
-        PlanTargetType.Service => "virtual service",
-        PlanTargetType.RealServer => "real server",
+        PlanTargetType.Service => "virtual service ",
+        PlanTargetType.RealServer => "real server ",
         PlanTargetType.Timeouts => "",
         PlanTargetType.SyncDaemon => "",
-        PlanTargetType.HostSetting => "host setting",
-        _ => t.ToString(),
+        PlanTargetType.HostSetting => "host ",
+        _ => t + " ",
     };
 
-    public override string ToString() => Description.Replace("  ", " ");
+    public override string ToString() => Description;
 }
 
 /// <summary>A sysctl value of a host-setting plan step.</summary>

@@ -60,6 +60,7 @@ public class ConfigurationPlannerTests
         Assert.Equal(1, ((RealServer)s.Before!).Weight);
         Assert.Equal(7, ((RealServer)s.After!).Weight);
         Assert.Equal(1, s.Index);
+        Assert.Equal("Update real server tcp/10.0.0.1:80 -> 10.0.1.1:80 (ForwardingMethod: DirectRouting -> Nat, Weight: 1 -> 7)", s.ToString());
     }
 
     [Fact]
@@ -122,6 +123,8 @@ public class ConfigurationPlannerTests
         Assert.Equal(3, steps.Count);
         Assert.Equal(new IpvsTimeouts(900, 60, 300), steps[0].After);
         Assert.Equal(new[] { "TcpFin: 120 -> 60" }, steps[0].Changes);
+        Assert.Equal("Update timeouts (TcpFin: 120 -> 60)", steps[0].Description);
+        Assert.Equal("Add sync daemon master", steps[1].Description);
         Assert.Equal((PlanAction.Add, "sync daemon master"), (steps[1].Action, steps[1].Target));
         Assert.Equal((PlanAction.Remove, "sync daemon backup"), (steps[2].Action, steps[2].Target));
     }
@@ -144,6 +147,8 @@ public class ConfigurationPlannerTests
         Assert.Equal(new HostSettingValue("net.ipv4.vs.conntrack", "0"), steps[0].Before);
         Assert.Equal(PlanAction.Add, steps[1].Action);
         Assert.Equal("address 10.0.0.1/32 dev lo", steps[1].Target);
+        Assert.Equal("Update host sysctl net.ipv4.vs.conntrack (net.ipv4.vs.conntrack: 0 -> 1)", steps[0].Description);
+        Assert.Equal("Add host address 10.0.0.1/32 dev lo", steps[1].Description);
     }
 
     [Fact]
