@@ -40,7 +40,7 @@ public sealed class ConfigurationApplier
         if (desired.Host is not null && _host is null)
             throw new IpvsException("The document has a host section, but no host-settings backend was given to read and apply it.", IpvsErrorKind.NotInstalled, "HostSettingsUnavailable");
         var live = _ipvs.Read(ConfigurationPlanner.LiveScope(desired, planOptions, _host));
-        return Apply(ConfigurationPlanner.Plan(desired, live, planOptions), options, cancellation);
+        return Apply(ConfigurationPlanner.PlanValidated(desired, live, planOptions), options, cancellation);
     }
 
     /// <summary>

@@ -25,7 +25,12 @@ public static class ConfigurationPlanner
         ArgumentNullException.ThrowIfNull(live);
         options ??= PlanOptions.Default;
         Validate(desired);
+        return PlanValidated(desired, live, options);
+    }
 
+    /// <summary>The plan of an already validated document.</summary>
+    internal static ConfigurationPlan PlanValidated(LvsConfiguration desired, LvsConfiguration live, PlanOptions options)
+    {
         var serviceChanges = new List<PlanStep>();
         var realChanges = new List<PlanStep>();
         var other = new List<PlanStep>();
@@ -158,7 +163,7 @@ public static class ConfigurationPlanner
         if (desired.Host is not null && host is null)
             throw new IpvsException("The document has a host section, but no host-settings backend was given to read and apply it.", IpvsErrorKind.NotInstalled, "HostSettingsUnavailable");
         var live = LiveConfiguration.Read(client, LiveScope(desired, options, host));
-        return Plan(desired, live, options);
+        return PlanValidated(desired, live, options);
     }
 
     /// <summary>The live read a plan of <paramref name="desired"/> needs.</summary>
@@ -246,50 +251,48 @@ public static class ConfigurationPlanner
     /// <summary>
     /// A service as compared: the persistence timeout and netmask count only for a persistent service (the kernel
     /// keeps but ignores them otherwise; ipvsadm sends 0 and /32), the netmask in the form the kernel reads back
-    /// (/24 → 255.255.255.0), an empty persistence engine as none, no statistics. The HASHED flag never appears
-    /// (the codec strips it).
+    /// (/24 → 255.255.255.0), an empty persistence engine as none. The HASHED flag never appears (the codec strips
+    /// it); statistics are not part of equality. Returns the same instance when nothing changes.
     /// </summary>
     public static VirtualService Normalize(VirtualService service)
     {
         ArgumentNullException.ThrowIfNull(service);
         var defaultMask = service.AddressFamily == IpvsAddressFamily.IPv6 ? "128" : "255.255.255.255";
         string mask;
-        try
+        if (!service.Persistent) mask = defaultMask;
+        else if (service.PersistenceNetmask == defaultMask) mask = defaultMask;
+        else
         {
-            mask = service.Persistent ? IpvsValidation.NormalizeNetmask(service.AddressFamily, service.PersistenceNetmask) : defaultMask;
+            try
+            {
+                mask = IpvsValidation.NormalizeNetmask(service.AddressFamily, service.PersistenceNetmask);
+            }
+            catch (IpvsValidationException)
+            {
+                mask = service.PersistenceNetmask;
+            }
         }
-        catch (IpvsValidationException)
-        {
-            mask = service.PersistenceNetmask;
-        }
-        return service with
-        {
-            PersistenceTimeout = service.Persistent ? service.PersistenceTimeout : 0,
-            PersistenceNetmask = mask,
-            PersistenceEngine = string.IsNullOrEmpty(service.PersistenceEngine) ? null : service.PersistenceEngine,
-            Statistics = null,
-        };
+        var timeout = service.Persistent ? service.PersistenceTimeout : 0;
+        var engine = string.IsNullOrEmpty(service.PersistenceEngine) ? null : service.PersistenceEngine;
+        if (timeout == service.PersistenceTimeout && mask == service.PersistenceNetmask && engine == service.PersistenceEngine) return service;
+        return service with { PersistenceTimeout = timeout, PersistenceNetmask = mask, PersistenceEngine = engine };
     }
 
     /// <summary>
     /// A real server as compared: tunnel options cleared unless it tunnels (they mean nothing otherwise), Local (the
-    /// kernel's choice for a director address) read as DirectRouting, no counters or statistics.
+    /// kernel's choice for a director address) read as DirectRouting. Connection counters and statistics are kept
+    /// (they are not part of equality). Returns the same instance when nothing changes.
     /// </summary>
     public static RealServer Normalize(RealServer server)
     {
         ArgumentNullException.ThrowIfNull(server);
         var tunnel = server.ForwardingMethod == ForwardingMethod.Tunnel;
-        return server with
-        {
-            ForwardingMethod = server.ForwardingMethod == ForwardingMethod.Local ? ForwardingMethod.DirectRouting : server.ForwardingMethod,
-            TunnelType = tunnel ? server.TunnelType : TunnelType.Ipip,
-            TunnelPort = tunnel && server.TunnelType == TunnelType.Gue ? server.TunnelPort : (ushort)0,
-            TunnelChecksum = tunnel && server.TunnelType != TunnelType.Ipip ? server.TunnelChecksum : TunnelChecksum.None,
-            ActiveConnections = 0,
-            InactiveConnections = 0,
-            PersistentConnections = 0,
-            Statistics = null,
-        };
+        var method = server.ForwardingMethod == ForwardingMethod.Local ? ForwardingMethod.DirectRouting : server.ForwardingMethod;
+        var type = tunnel ? server.TunnelType : TunnelType.Ipip;
+        var port = tunnel && server.TunnelType == TunnelType.Gue ? server.TunnelPort : (ushort)0;
+        var checksum = tunnel && server.TunnelType != TunnelType.Ipip ? server.TunnelChecksum : TunnelChecksum.None;
+        if (method == server.ForwardingMethod && type == server.TunnelType && port == server.TunnelPort && checksum == server.TunnelChecksum) return server;
+        return server with { ForwardingMethod = method, TunnelType = type, TunnelPort = port, TunnelChecksum = checksum };
     }
 
     /// <summary>"tcp/10.0.0.1:80 -> 10.0.1.1:80".</summary>

@@ -100,11 +100,11 @@ public static class LiveConfiguration
         return new HostConfiguration { Sysctls = sysctls, Addresses = addresses };
     }
 
-    private static ConfiguredService Clean(VirtualService svc, List<RealServer> reals) =>
-        new(svc with { Statistics = null },
-            reals.Select(r => r with
-            {
-                ForwardingMethod = r.ForwardingMethod == ForwardingMethod.Local ? ForwardingMethod.DirectRouting : r.ForwardingMethod,
-                Statistics = null,
-            }).ToList());
+    /// <summary>Local (the kernel's choice) is read as DirectRouting; everything else is kept as read (counters included).</summary>
+    private static ConfiguredService Clean(VirtualService svc, List<RealServer> reals)
+    {
+        for (var i = 0; i < reals.Count; i++)
+            if (reals[i].ForwardingMethod == ForwardingMethod.Local) reals[i] = reals[i] with { ForwardingMethod = ForwardingMethod.DirectRouting };
+        return new ConfiguredService(svc, reals);
+    }
 }
