@@ -39,6 +39,7 @@ public sealed class ConfigurationApplier
         ConfigurationPlanner.Validate(desired);
         if (desired.Host is not null && _host is null)
             throw new IpvsException("The document has a host section, but no host-settings backend was given to read and apply it.", IpvsErrorKind.NotInstalled, "HostSettingsUnavailable");
+        if (_ipvs is IpvsClientBackend real) return Apply(ConfigurationPlanner.Plan(real.Client, desired, planOptions, _host), options, cancellation);
         var live = _ipvs.Read(ConfigurationPlanner.LiveScope(desired, planOptions, _host));
         return Apply(ConfigurationPlanner.PlanValidated(desired, live, planOptions), options, cancellation);
     }
@@ -328,26 +329,36 @@ public sealed class ConfigurationApplier
         }
     }
 
-    /// <summary>Re-reads the plan's scope and compares it with the state the plan was computed from.</summary>
+    /// <summary>
+    /// Re-reads what the plan touched (its services, and the timeouts, daemons and sysctls it manages) and compares it
+    /// with the state the plan was computed from.
+    /// </summary>
     private bool Verify(ConfigurationPlan plan, List<string> errors)
     {
+        var keys = new HashSet<ServiceKey>();
+        foreach (var step in plan.Steps)
+        {
+            foreach (var v in new[] { step.Before, step.After })
+            {
+                if (v is VirtualService vs) keys.Add(vs.Key);
+                else if (v is RealServer rs) keys.Add(rs.Service);
+            }
+        }
+        var scope = ConfigurationPlanner.LiveScope(plan.Desired, plan.Options, _host) with { Services = keys.ToList() };
         LvsConfiguration now;
         try
         {
-            now = _ipvs.Read(ConfigurationPlanner.LiveScope(plan.Desired, plan.Options, _host) with { HostBackend = _host });
+            now = _ipvs.Read(scope);
         }
         catch (Exception e) when (e is IpvsException or LvsAdmin.Netlink.NetlinkException)
         {
             errors.Add("re-read the table to verify the rollback: " + e.Message);
             return false;
         }
-        // Compare within the plan's scope only: the plan may have been computed against a wider live read.
-        var scope = ConfigurationPlanner.LiveScope(plan.Desired, plan.Options, _host);
-        var keys = scope.Services is null ? null : new HashSet<ServiceKey>(scope.Services);
         var wantedSysctls = plan.Desired.Host?.Sysctls;
         var before = plan.Live with
         {
-            Services = plan.Live.Services.Where(s => keys is null || keys.Contains(s.Key)).ToList(),
+            Services = plan.Live.Services.Where(s => keys.Contains(s.Key)).ToList(),
             Timeouts = scope.Timeouts ? plan.Live.Timeouts : null,
             SyncDaemons = scope.SyncDaemons ? plan.Live.SyncDaemons : null,
             Host = plan.Live.Host is null || wantedSysctls is null ? null : plan.Live.Host with

@@ -77,7 +77,10 @@ public sealed class ConfigurationPlan
 
     public IReadOnlyList<PlanStep> Steps { get; }
     public LvsConfiguration Desired { get; }
-    /// <summary>The live state (as far as the plan's scope reaches) the plan was computed against.</summary>
+    /// <summary>
+    /// The live state the plan was computed against: the timeouts, daemons and host settings it manages, and at least
+    /// the services its steps touch (planning against the kernel keeps only those; the pure overload keeps what it was given).
+    /// </summary>
     public LvsConfiguration Live { get; }
     public PlanOptions Options { get; }
 

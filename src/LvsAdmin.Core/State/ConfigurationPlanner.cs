@@ -31,64 +31,112 @@ public static class ConfigurationPlanner
     /// <summary>The plan of an already validated document.</summary>
     internal static ConfigurationPlan PlanValidated(LvsConfiguration desired, LvsConfiguration live, PlanOptions options)
     {
-        var serviceChanges = new List<PlanStep>();
-        var realChanges = new List<PlanStep>();
-        var other = new List<PlanStep>();
-        var hostSteps = new List<PlanStep>();
-        var realRemovals = new List<PlanStep>();
-        var serviceRemovals = new List<PlanStep>();
+        var b = new Builder(desired, options);
+        foreach (var ls in live.Services) b.Live(ls);
+        return b.Finish(live, live.Services);
+    }
 
-        var liveServices = new Dictionary<ServiceKey, ConfiguredService>(live.Services.Count);
-        foreach (var s in live.Services) liveServices[s.Key] = s;
+    /// <summary>
+    /// Collects the steps while the live services stream past (each is compared with the desired one of its key at
+    /// once), so planning against a large table costs about one listing.
+    /// </summary>
+    private sealed class Builder
+    {
+        private readonly LvsConfiguration _desired;
+        private readonly PlanOptions _options;
+        private readonly Dictionary<ServiceKey, ConfiguredService> _wanted;
+        private readonly HashSet<ServiceKey> _seen = new();
+        public readonly List<PlanStep> ServiceChanges = new();
+        public readonly List<PlanStep> RealChanges = new();
+        public readonly List<PlanStep> RealRemovals = new();
+        public readonly List<PlanStep> ServiceRemovals = new();
+        /// <summary>The live services some step touches (what a rollback must restore).</summary>
+        public readonly List<ConfiguredService> Touched = new();
 
-        foreach (var ds in desired.Services)
+        public Builder(LvsConfiguration desired, PlanOptions options)
+        {
+            _desired = desired;
+            _options = options;
+            _wanted = new Dictionary<ServiceKey, ConfiguredService>(desired.Services.Count);
+            foreach (var s in desired.Services) _wanted[s.Key] = s;
+        }
+
+        /// <summary>Compares one live service with the document.</summary>
+        public void Live(ConfiguredService ls)
+        {
+            if (!_seen.Add(ls.Key)) return;
+            var before = ServiceChanges.Count + RealChanges.Count + RealRemovals.Count + ServiceRemovals.Count;
+            if (_wanted.TryGetValue(ls.Key, out var ds)) Compare(ds, ls);
+            else if (_options.Prune)
+            {
+                foreach (var lr in ls.RealServers)
+                    RealRemovals.Add(Step(PlanAction.Remove, PlanTargetType.RealServer, RealTarget(lr), Normalize(lr), null) with { Drain = _options.DrainRemovedRealServers });
+                ServiceRemovals.Add(Step(PlanAction.Remove, PlanTargetType.Service, ls.Key.ToString(), Normalize(ls.Service), null));
+            }
+            if (ServiceChanges.Count + RealChanges.Count + RealRemovals.Count + ServiceRemovals.Count > before) Touched.Add(ls);
+        }
+
+        private void Compare(ConfiguredService ds, ConfiguredService ls)
         {
             var want = Normalize(ds.Service);
-            if (!liveServices.TryGetValue(ds.Key, out var ls))
-            {
-                serviceChanges.Add(Step(PlanAction.Add, PlanTargetType.Service, ds.Key.ToString(), null, want));
-                foreach (var r in ds.RealServers)
-                    realChanges.Add(Step(PlanAction.Add, PlanTargetType.RealServer, RealTarget(r), null, Normalize(r)));
-                continue;
-            }
             var have = Normalize(ls.Service);
             if (!have.Equals(want))
-                serviceChanges.Add(Step(PlanAction.Update, PlanTargetType.Service, ds.Key.ToString(), have, want) with { Changes = ServiceChanges(have, want) });
+                ServiceChanges.Add(Step(PlanAction.Update, PlanTargetType.Service, ds.Key.ToString(), have, want) with { Changes = ConfigurationPlanner.ServiceChanges(have, want) });
             var liveReals = new Dictionary<RealServerKey, RealServer>(ls.RealServers.Count);
             foreach (var r in ls.RealServers) liveReals[r.Key] = r;
-            var desiredKeys = new HashSet<RealServerKey>();
             foreach (var r in ds.RealServers)
             {
-                desiredKeys.Add(r.Key);
                 var wantR = Normalize(r);
-                if (!liveReals.TryGetValue(r.Key, out var lr))
+                if (!liveReals.Remove(r.Key, out var lr))
                 {
-                    realChanges.Add(Step(PlanAction.Add, PlanTargetType.RealServer, RealTarget(r), null, wantR));
+                    RealChanges.Add(Step(PlanAction.Add, PlanTargetType.RealServer, RealTarget(r), null, wantR));
                     continue;
                 }
                 var haveR = Normalize(lr);
                 if (!haveR.Equals(wantR))
-                    realChanges.Add(Step(PlanAction.Update, PlanTargetType.RealServer, RealTarget(r), haveR, wantR) with { Changes = RealServerChanges(haveR, wantR) });
+                    RealChanges.Add(Step(PlanAction.Update, PlanTargetType.RealServer, RealTarget(r), haveR, wantR) with { Changes = RealServerChanges(haveR, wantR) });
             }
             foreach (var lr in ls.RealServers)
             {
-                if (!desiredKeys.Contains(lr.Key))
-                    realRemovals.Add(Step(PlanAction.Remove, PlanTargetType.RealServer, RealTarget(lr), Normalize(lr), null) with { Drain = options.DrainRemovedRealServers });
+                if (liveReals.ContainsKey(lr.Key))
+                    RealRemovals.Add(Step(PlanAction.Remove, PlanTargetType.RealServer, RealTarget(lr), Normalize(lr), null) with { Drain = _options.DrainRemovedRealServers });
             }
         }
 
-        if (options.Prune)
+        /// <summary>Adds the services that are not live, the other sections, and orders the steps.</summary>
+        public ConfigurationPlan Finish(LvsConfiguration live, IReadOnlyList<ConfiguredService> liveForPlan)
         {
-            var named = new HashSet<ServiceKey>(desired.Services.Select(s => s.Key));
-            foreach (var ls in live.Services)
+            var adds = new List<PlanStep>();
+            var addReals = new List<PlanStep>();
+            foreach (var ds in _desired.Services)
             {
-                if (named.Contains(ls.Key)) continue;
-                foreach (var lr in ls.RealServers)
-                    realRemovals.Add(Step(PlanAction.Remove, PlanTargetType.RealServer, RealTarget(lr), Normalize(lr), null) with { Drain = options.DrainRemovedRealServers });
-                serviceRemovals.Add(Step(PlanAction.Remove, PlanTargetType.Service, ls.Key.ToString(), Normalize(ls.Service), null));
+                if (_seen.Contains(ds.Key)) continue;
+                adds.Add(Step(PlanAction.Add, PlanTargetType.Service, ds.Key.ToString(), null, Normalize(ds.Service)));
+                foreach (var r in ds.RealServers)
+                    addReals.Add(Step(PlanAction.Add, PlanTargetType.RealServer, RealTarget(r), null, Normalize(r)));
             }
+            var serviceChanges = new List<PlanStep>(adds.Count + ServiceChanges.Count);
+            // Document order: a service that is new or changed, in the order the document lists them.
+            var position = new Dictionary<string, int>();
+            for (var i = 0; i < _desired.Services.Count; i++) position[_desired.Services[i].Key.ToString()] = i;
+            serviceChanges.AddRange(adds);
+            serviceChanges.AddRange(ServiceChanges);
+            serviceChanges.Sort((x, y) => position[x.Target].CompareTo(position[y.Target]));
+            var realChanges = new List<PlanStep>(addReals.Count + RealChanges.Count);
+            realChanges.AddRange(addReals);
+            realChanges.AddRange(RealChanges);
+            var servicePosition = realChanges.Select(r => position[((RealServer)r.After!).Service.ToString()]).ToList();
+            var orderedReals = realChanges.Select((r, i) => (r, i)).OrderBy(x => servicePosition[x.i]).ThenBy(x => x.i).Select(x => x.r).ToList();
+            return FinishSections(_desired, live, _options, serviceChanges, orderedReals, RealRemovals, ServiceRemovals, liveForPlan);
         }
+    }
 
+    private static ConfigurationPlan FinishSections(LvsConfiguration desired, LvsConfiguration live, PlanOptions options,
+        List<PlanStep> serviceChanges, List<PlanStep> realChanges, List<PlanStep> realRemovals, List<PlanStep> serviceRemovals,
+        IReadOnlyList<ConfiguredService> liveServices)
+    {
+        var other = new List<PlanStep>();
+        var hostSteps = new List<PlanStep>();
         if (desired.Timeouts is { } dt)
         {
             var lt = live.Timeouts;
@@ -150,7 +198,7 @@ public static class ConfigurationPlanner
         all.AddRange(realRemovals);
         all.AddRange(serviceRemovals);
         for (var i = 0; i < all.Count; i++) all[i] = all[i] with { Index = i + 1 };
-        return new ConfigurationPlan(all, desired, live, options);
+        return new ConfigurationPlan(all, desired, live with { Services = liveServices }, options);
     }
 
     /// <summary>Reads what the plan needs from the kernel (only the named services unless pruning) and plans.</summary>
@@ -162,8 +210,11 @@ public static class ConfigurationPlanner
         Validate(desired);
         if (desired.Host is not null && host is null)
             throw new IpvsException("The document has a host section, but no host-settings backend was given to read and apply it.", IpvsErrorKind.NotInstalled, "HostSettingsUnavailable");
-        var live = LiveConfiguration.Read(client, LiveScope(desired, options, host));
-        return PlanValidated(desired, live, options);
+        var scope = LiveScope(desired, options, host);
+        var b = new Builder(desired, options);
+        // The table streams through the builder; only the services a step touches are kept (for the rollback).
+        var sections = LiveConfiguration.Read(client, scope, b.Live);
+        return b.Finish(sections, b.Touched);
     }
 
     /// <summary>The live read a plan of <paramref name="desired"/> needs.</summary>
