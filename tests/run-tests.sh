@@ -86,12 +86,12 @@ fi
 
 if [ -n "${LVS_BENCH:-}" ]; then
     section "benchmarks (reports, not tests)"
-    if [ "$LVS_BENCH" = "full" ]; then table=(bench table); conn=(bench conn); else
-        table=(bench table --services 2000 --repeat 1); conn=(bench conn --entries 20000); fi
-    # One VM run for both, so they are measured side by side with ipvsadm on the same kernel.
-    tests/lab/lab.sh run --timeout 3600 -- sh -c "dotnet $LAB_DLL ${table[*]}; dotnet $LAB_DLL ${conn[*]}" 2>&1 | tee "$LOGDIR/bench.log" || true
+    if [ "$LVS_BENCH" = "full" ]; then table=(bench table); conn=(bench conn); plan=(bench plan); else
+        table=(bench table --services 2000 --repeat 1); conn=(bench conn --entries 20000); plan=(bench plan --services 2000 --repeat 1); fi
+    # One VM run for all, so they are measured side by side with ipvsadm on the same kernel.
+    tests/lab/lab.sh run --timeout 3600 -- sh -c "dotnet $LAB_DLL ${table[*]}; dotnet $LAB_DLL ${conn[*]}; dotnet $LAB_DLL ${plan[*]}" 2>&1 | tee "$LOGDIR/bench.log" || true
 else
-    SKIPS+=("benchmarks: not run (LVS_BENCH=1: 2,000 services x 10 and 20,000 connections; LVS_BENCH=full: 10,000 x 10 and 100,000)")
+    SKIPS+=("benchmarks: not run (LVS_BENCH=1: 2,000 services x 10, 20,000 connections, plan at 2,000 x 10; LVS_BENCH=full: 10,000 x 10, 100,000, plan at 10,000 x 10)")
 fi
 
 section "summary"

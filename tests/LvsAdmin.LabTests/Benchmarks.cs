@@ -10,12 +10,14 @@ namespace LvsAdmin.LabTests;
 /// (<see cref="RunTable"/>, TableBenchmark.cs).</description></item>
 /// <item><description><c>conn [--entries N] [--repeat R] [--budget S]</c>: the connection table
 /// (<see cref="RunConn"/>, ConnectionBenchmark.cs).</description></item>
+/// <item><description><c>plan [--services N] [--reals M] [--repeat R]</c>: plan/apply of a configuration document
+/// (<see cref="RunPlan"/>, PlanBenchmark.cs).</description></item>
 /// </list>
 /// Each benchmark lives in its own file of this partial class and gets one case below.
 /// </summary>
 public static partial class Benchmarks
 {
-    private const string Usage = "bench: usage: bench table [--services N] [--reals M] [--repeat R] | bench conn [--entries N] [--repeat R] [--budget SECONDS]";
+    private const string Usage = "bench: usage: bench table [--services N] [--reals M] [--repeat R] | bench conn [--entries N] [--repeat R] [--budget SECONDS] | bench plan [--services N] [--reals M] [--repeat R]";
 
     public static int Run(string[] args)
     {
@@ -26,6 +28,8 @@ public static partial class Benchmarks
                 return RunTable(rest);
             case "conn":
                 return RunConn(rest);
+            case "plan":
+                return RunPlan(rest);
             default:
                 Console.WriteLine(Usage);
                 return 2;

@@ -39,8 +39,9 @@ public sealed class ConfigurationApplier
         ConfigurationPlanner.Validate(desired);
         if (desired.Host is not null && _host is null)
             throw new IpvsException("The document has a host section, but no host-settings backend was given to read and apply it.", IpvsErrorKind.NotInstalled, "HostSettingsUnavailable");
+        if (_ipvs is IpvsClientBackend real) return Apply(ConfigurationPlanner.Plan(real.Client, desired, planOptions, _host), options, cancellation);
         var live = _ipvs.Read(ConfigurationPlanner.LiveScope(desired, planOptions, _host));
-        return Apply(ConfigurationPlanner.Plan(desired, live, planOptions), options, cancellation);
+        return Apply(ConfigurationPlanner.PlanValidated(desired, live, planOptions), options, cancellation);
     }
 
     /// <summary>
@@ -69,8 +70,10 @@ public sealed class ConfigurationApplier
                 var step = steps[i];
                 if (IsBatchable(step))
                 {
+                    // Service removals get a batch of their own: the kernel goes on after a failed request in the same
+                    // datagram, and deleting a service also deletes real servers whose own removal may have failed.
                     var j = i;
-                    while (j < steps.Count && IsBatchable(steps[j])) j++;
+                    while (j < steps.Count && IsBatchable(steps[j]) && IsServiceRemoval(steps[j]) == IsServiceRemoval(step)) j++;
                     var batch = steps.Skip(i).Take(j - i).ToList();
                     foreach (var s in batch) options.StepStarting?.Invoke(s);
                     cancellation.ThrowIfCancellationRequested();
@@ -172,6 +175,8 @@ public sealed class ConfigurationApplier
 
     private static bool IsBatchable(PlanStep s) =>
         s.TargetType is PlanTargetType.Service or PlanTargetType.RealServer && !(s.Drain && s.Action == PlanAction.Remove);
+
+    private static bool IsServiceRemoval(PlanStep s) => s.TargetType == PlanTargetType.Service && s.Action == PlanAction.Remove;
 
     private static IpvsOperation ToOperation(PlanStep s) => (s.TargetType, s.Action) switch
     {
@@ -324,20 +329,44 @@ public sealed class ConfigurationApplier
         }
     }
 
-    /// <summary>Re-reads the plan's scope and compares it with the state the plan was computed from.</summary>
+    /// <summary>
+    /// Re-reads what the plan touched (its services, and the timeouts, daemons and sysctls it manages) and compares it
+    /// with the state the plan was computed from.
+    /// </summary>
     private bool Verify(ConfigurationPlan plan, List<string> errors)
     {
+        var keys = new HashSet<ServiceKey>();
+        foreach (var step in plan.Steps)
+        {
+            foreach (var v in new[] { step.Before, step.After })
+            {
+                if (v is VirtualService vs) keys.Add(vs.Key);
+                else if (v is RealServer rs) keys.Add(rs.Service);
+            }
+        }
+        var scope = ConfigurationPlanner.LiveScope(plan.Desired, plan.Options, _host) with { Services = keys.ToList() };
         LvsConfiguration now;
         try
         {
-            now = _ipvs.Read(ConfigurationPlanner.LiveScope(plan.Desired, plan.Options, _host) with { HostBackend = _host });
+            now = _ipvs.Read(scope);
         }
         catch (Exception e) when (e is IpvsException or LvsAdmin.Netlink.NetlinkException)
         {
             errors.Add("re-read the table to verify the rollback: " + e.Message);
             return false;
         }
-        errors.AddRange(Differences(plan.Live, now));
+        var wantedSysctls = plan.Desired.Host?.Sysctls;
+        var before = plan.Live with
+        {
+            Services = plan.Live.Services.Where(s => keys.Contains(s.Key)).ToList(),
+            Timeouts = scope.Timeouts ? plan.Live.Timeouts : null,
+            SyncDaemons = scope.SyncDaemons ? plan.Live.SyncDaemons : null,
+            Host = plan.Live.Host is null || wantedSysctls is null ? null : plan.Live.Host with
+            {
+                Sysctls = plan.Live.Host.Sysctls?.Where(kv => wantedSysctls.ContainsKey(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value),
+            },
+        };
+        errors.AddRange(Differences(before, now));
         return errors.Count == 0;
     }
 

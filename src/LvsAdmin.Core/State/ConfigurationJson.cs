@@ -12,7 +12,7 @@ using LvsAdmin.Ipvs;
 namespace LvsAdmin.State;
 
 /// <summary>
-/// The JSON form of a <see cref="LvsConfiguration"/> (docs/ConfigurationDocument.md, schema
+/// The JSON form of a <see cref="LvsConfiguration"/> (docs/guides/ConfigurationDocument.md, schema
 /// docs/schema/lvsadmin-configuration-v1.schema.json). <see cref="Write"/> is deterministic: services sorted by
 /// address services first (family, protocol, address, port) then firewall marks, real servers by family, address and
 /// port, properties in a fixed order, camelCase names, enums as camelCase strings, 2-space indentation, "\n" line ends

@@ -40,19 +40,19 @@ public sealed record PlanStep(int Index, PlanAction Action, PlanTargetType Targe
 
     /// <summary>"Update real server tcp/10.0.0.1:80 -> 10.0.1.1:80 (Weight: 1 -> 5)".</summary>
     public string Description =>
-        $"{Action} {TargetName(TargetType)} {Target}" + (Changes.Count > 0 ? " (" + string.Join(", ", Changes) + ")" : "") + (Drain ? " (drained)" : "");
+        $"{Action} {TargetName(TargetType)}{Target}" + (Changes.Count > 0 ? " (" + string.Join(", ", Changes) + ")" : "") + (Drain ? " (drained)" : "");
 
     private static string TargetName(PlanTargetType t) => t switch
     {
-        PlanTargetType.Service => "virtual service",
-        PlanTargetType.RealServer => "real server",
+        PlanTargetType.Service => "virtual service ",
+        PlanTargetType.RealServer => "real server ",
         PlanTargetType.Timeouts => "",
         PlanTargetType.SyncDaemon => "",
-        PlanTargetType.HostSetting => "host setting",
-        _ => t.ToString(),
+        PlanTargetType.HostSetting => "host ",
+        _ => t + " ",
     };
 
-    public override string ToString() => Description.Replace("  ", " ");
+    public override string ToString() => Description;
 }
 
 /// <summary>A sysctl value of a host-setting plan step.</summary>
@@ -77,7 +77,10 @@ public sealed class ConfigurationPlan
 
     public IReadOnlyList<PlanStep> Steps { get; }
     public LvsConfiguration Desired { get; }
-    /// <summary>The live state (as far as the plan's scope reaches) the plan was computed against.</summary>
+    /// <summary>
+    /// The live state the plan was computed against: the timeouts, daemons and host settings it manages, and at least
+    /// the services its steps touch (planning against the kernel keeps only those; the pure overload keeps what it was given).
+    /// </summary>
     public LvsConfiguration Live { get; }
     public PlanOptions Options { get; }
 

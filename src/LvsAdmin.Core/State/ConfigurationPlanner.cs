@@ -11,8 +11,8 @@ namespace LvsAdmin.State;
 /// (see <see cref="Normalize(VirtualService)"/> and <see cref="Normalize(RealServer)"/>). Scope: the services the
 /// document names (their real servers are managed exactly: extra real servers are removed); other live services
 /// only with <see cref="PlanOptions.Prune"/>; timeouts, sync daemons and host settings only when the document has
-/// them. Order: service adds and updates, then real-server adds and updates, timeouts, sync daemons, host settings;
-/// removals last (real servers before their services).
+/// them. Order: host settings (addresses and sysctls the rest may need), service adds and updates, then real-server
+/// adds and updates, timeouts, sync daemons; removals last (real servers before their services).
 /// </summary>
 public static class ConfigurationPlanner
 {
@@ -25,64 +25,118 @@ public static class ConfigurationPlanner
         ArgumentNullException.ThrowIfNull(live);
         options ??= PlanOptions.Default;
         Validate(desired);
+        return PlanValidated(desired, live, options);
+    }
 
-        var serviceChanges = new List<PlanStep>();
-        var realChanges = new List<PlanStep>();
-        var other = new List<PlanStep>();
-        var realRemovals = new List<PlanStep>();
-        var serviceRemovals = new List<PlanStep>();
+    /// <summary>The plan of an already validated document.</summary>
+    internal static ConfigurationPlan PlanValidated(LvsConfiguration desired, LvsConfiguration live, PlanOptions options)
+    {
+        var b = new Builder(desired, options);
+        foreach (var ls in live.Services) b.Live(ls);
+        return b.Finish(live, live.Services);
+    }
 
-        var liveServices = new Dictionary<ServiceKey, ConfiguredService>(live.Services.Count);
-        foreach (var s in live.Services) liveServices[s.Key] = s;
+    /// <summary>
+    /// Collects the steps while the live services stream past (each is compared with the desired one of its key at
+    /// once), so planning against a large table costs about one listing.
+    /// </summary>
+    private sealed class Builder
+    {
+        private readonly LvsConfiguration _desired;
+        private readonly PlanOptions _options;
+        private readonly Dictionary<ServiceKey, ConfiguredService> _wanted;
+        private readonly HashSet<ServiceKey> _seen = new();
+        public readonly List<PlanStep> ServiceChanges = new();
+        public readonly List<PlanStep> RealChanges = new();
+        public readonly List<PlanStep> RealRemovals = new();
+        public readonly List<PlanStep> ServiceRemovals = new();
+        /// <summary>The live services some step touches (what a rollback must restore).</summary>
+        public readonly List<ConfiguredService> Touched = new();
 
-        foreach (var ds in desired.Services)
+        public Builder(LvsConfiguration desired, PlanOptions options)
+        {
+            _desired = desired;
+            _options = options;
+            _wanted = new Dictionary<ServiceKey, ConfiguredService>(desired.Services.Count);
+            foreach (var s in desired.Services) _wanted[s.Key] = s;
+        }
+
+        /// <summary>Compares one live service with the document.</summary>
+        public void Live(ConfiguredService ls)
+        {
+            if (!_seen.Add(ls.Key)) return;
+            var before = ServiceChanges.Count + RealChanges.Count + RealRemovals.Count + ServiceRemovals.Count;
+            if (_wanted.TryGetValue(ls.Key, out var ds)) Compare(ds, ls);
+            else if (_options.Prune)
+            {
+                foreach (var lr in ls.RealServers)
+                    RealRemovals.Add(Step(PlanAction.Remove, PlanTargetType.RealServer, RealTarget(lr), Normalize(lr), null) with { Drain = _options.DrainRemovedRealServers });
+                ServiceRemovals.Add(Step(PlanAction.Remove, PlanTargetType.Service, ls.Key.ToString(), Normalize(ls.Service), null));
+            }
+            if (ServiceChanges.Count + RealChanges.Count + RealRemovals.Count + ServiceRemovals.Count > before) Touched.Add(ls);
+        }
+
+        private void Compare(ConfiguredService ds, ConfiguredService ls)
         {
             var want = Normalize(ds.Service);
-            if (!liveServices.TryGetValue(ds.Key, out var ls))
-            {
-                serviceChanges.Add(Step(PlanAction.Add, PlanTargetType.Service, ds.Key.ToString(), null, want));
-                foreach (var r in ds.RealServers)
-                    realChanges.Add(Step(PlanAction.Add, PlanTargetType.RealServer, RealTarget(r), null, Normalize(r)));
-                continue;
-            }
             var have = Normalize(ls.Service);
             if (!have.Equals(want))
-                serviceChanges.Add(Step(PlanAction.Update, PlanTargetType.Service, ds.Key.ToString(), have, want) with { Changes = ServiceChanges(have, want) });
+                ServiceChanges.Add(Step(PlanAction.Update, PlanTargetType.Service, ds.Key.ToString(), have, want) with { Changes = ConfigurationPlanner.ServiceChanges(have, want) });
             var liveReals = new Dictionary<RealServerKey, RealServer>(ls.RealServers.Count);
             foreach (var r in ls.RealServers) liveReals[r.Key] = r;
-            var desiredKeys = new HashSet<RealServerKey>();
             foreach (var r in ds.RealServers)
             {
-                desiredKeys.Add(r.Key);
                 var wantR = Normalize(r);
-                if (!liveReals.TryGetValue(r.Key, out var lr))
+                if (!liveReals.Remove(r.Key, out var lr))
                 {
-                    realChanges.Add(Step(PlanAction.Add, PlanTargetType.RealServer, RealTarget(r), null, wantR));
+                    RealChanges.Add(Step(PlanAction.Add, PlanTargetType.RealServer, RealTarget(r), null, wantR));
                     continue;
                 }
                 var haveR = Normalize(lr);
                 if (!haveR.Equals(wantR))
-                    realChanges.Add(Step(PlanAction.Update, PlanTargetType.RealServer, RealTarget(r), haveR, wantR) with { Changes = RealServerChanges(haveR, wantR) });
+                    RealChanges.Add(Step(PlanAction.Update, PlanTargetType.RealServer, RealTarget(r), haveR, wantR) with { Changes = RealServerChanges(haveR, wantR) });
             }
             foreach (var lr in ls.RealServers)
             {
-                if (!desiredKeys.Contains(lr.Key))
-                    realRemovals.Add(Step(PlanAction.Remove, PlanTargetType.RealServer, RealTarget(lr), Normalize(lr), null) with { Drain = options.DrainRemovedRealServers });
+                if (liveReals.ContainsKey(lr.Key))
+                    RealRemovals.Add(Step(PlanAction.Remove, PlanTargetType.RealServer, RealTarget(lr), Normalize(lr), null) with { Drain = _options.DrainRemovedRealServers });
             }
         }
 
-        if (options.Prune)
+        /// <summary>Adds the services that are not live, the other sections, and orders the steps.</summary>
+        public ConfigurationPlan Finish(LvsConfiguration live, IReadOnlyList<ConfiguredService> liveForPlan)
         {
-            var named = new HashSet<ServiceKey>(desired.Services.Select(s => s.Key));
-            foreach (var ls in live.Services)
+            var adds = new List<PlanStep>();
+            var addReals = new List<PlanStep>();
+            foreach (var ds in _desired.Services)
             {
-                if (named.Contains(ls.Key)) continue;
-                foreach (var lr in ls.RealServers)
-                    realRemovals.Add(Step(PlanAction.Remove, PlanTargetType.RealServer, RealTarget(lr), Normalize(lr), null) with { Drain = options.DrainRemovedRealServers });
-                serviceRemovals.Add(Step(PlanAction.Remove, PlanTargetType.Service, ls.Key.ToString(), Normalize(ls.Service), null));
+                if (_seen.Contains(ds.Key)) continue;
+                adds.Add(Step(PlanAction.Add, PlanTargetType.Service, ds.Key.ToString(), null, Normalize(ds.Service)));
+                foreach (var r in ds.RealServers)
+                    addReals.Add(Step(PlanAction.Add, PlanTargetType.RealServer, RealTarget(r), null, Normalize(r)));
             }
+            var serviceChanges = new List<PlanStep>(adds.Count + ServiceChanges.Count);
+            // Document order: a service that is new or changed, in the order the document lists them.
+            var position = new Dictionary<string, int>();
+            for (var i = 0; i < _desired.Services.Count; i++) position[_desired.Services[i].Key.ToString()] = i;
+            serviceChanges.AddRange(adds);
+            serviceChanges.AddRange(ServiceChanges);
+            serviceChanges.Sort((x, y) => position[x.Target].CompareTo(position[y.Target]));
+            var realChanges = new List<PlanStep>(addReals.Count + RealChanges.Count);
+            realChanges.AddRange(addReals);
+            realChanges.AddRange(RealChanges);
+            var servicePosition = realChanges.Select(r => position[((RealServer)r.After!).Service.ToString()]).ToList();
+            var orderedReals = realChanges.Select((r, i) => (r, i)).OrderBy(x => servicePosition[x.i]).ThenBy(x => x.i).Select(x => x.r).ToList();
+            return FinishSections(_desired, live, _options, serviceChanges, orderedReals, RealRemovals, ServiceRemovals, liveForPlan);
         }
+    }
 
+    private static ConfigurationPlan FinishSections(LvsConfiguration desired, LvsConfiguration live, PlanOptions options,
+        List<PlanStep> serviceChanges, List<PlanStep> realChanges, List<PlanStep> realRemovals, List<PlanStep> serviceRemovals,
+        IReadOnlyList<ConfiguredService> liveServices)
+    {
+        var other = new List<PlanStep>();
+        var hostSteps = new List<PlanStep>();
         if (desired.Timeouts is { } dt)
         {
             var lt = live.Timeouts;
@@ -117,7 +171,7 @@ public static class ConfigurationPlanner
                     string? have = null;
                     lh.Sysctls?.TryGetValue(key, out have);
                     if (!SysctlEquals(have, value))
-                        other.Add(Step(PlanAction.Update, PlanTargetType.HostSetting, "sysctl " + key, have is null ? null : new HostSettingValue(key, have), new HostSettingValue(key, value))
+                        hostSteps.Add(Step(PlanAction.Update, PlanTargetType.HostSetting, "sysctl " + key, have is null ? null : new HostSettingValue(key, have), new HostSettingValue(key, value))
                             with { Changes = new[] { $"{key}: {have ?? "(absent)"} -> {value}" } });
                 }
             }
@@ -128,22 +182,23 @@ public static class ConfigurationPlanner
                 {
                     var existing = liveAddresses.FirstOrDefault(x => x.Interface == a.Interface && x.Address.Equals(a.Address));
                     if (existing is null)
-                        other.Add(Step(PlanAction.Add, PlanTargetType.HostSetting, "address " + a, null, a));
+                        hostSteps.Add(Step(PlanAction.Add, PlanTargetType.HostSetting, "address " + a, null, a));
                     else if (existing.PrefixLength != a.PrefixLength || (a.Label is not null && existing.Label != a.Label))
-                        other.Add(Step(PlanAction.Update, PlanTargetType.HostSetting, "address " + a, existing, a)
+                        hostSteps.Add(Step(PlanAction.Update, PlanTargetType.HostSetting, "address " + a, existing, a)
                             with { Changes = new[] { $"{existing} -> {a}" } });
                 }
             }
         }
 
-        var all = new List<PlanStep>(serviceChanges.Count + realChanges.Count + other.Count + realRemovals.Count + serviceRemovals.Count);
+        var all = new List<PlanStep>(hostSteps.Count + serviceChanges.Count + realChanges.Count + other.Count + realRemovals.Count + serviceRemovals.Count);
+        all.AddRange(hostSteps);
         all.AddRange(serviceChanges);
         all.AddRange(realChanges);
         all.AddRange(other);
         all.AddRange(realRemovals);
         all.AddRange(serviceRemovals);
         for (var i = 0; i < all.Count; i++) all[i] = all[i] with { Index = i + 1 };
-        return new ConfigurationPlan(all, desired, live, options);
+        return new ConfigurationPlan(all, desired, live with { Services = liveServices }, options);
     }
 
     /// <summary>Reads what the plan needs from the kernel (only the named services unless pruning) and plans.</summary>
@@ -155,8 +210,11 @@ public static class ConfigurationPlanner
         Validate(desired);
         if (desired.Host is not null && host is null)
             throw new IpvsException("The document has a host section, but no host-settings backend was given to read and apply it.", IpvsErrorKind.NotInstalled, "HostSettingsUnavailable");
-        var live = LiveConfiguration.Read(client, LiveScope(desired, options, host));
-        return Plan(desired, live, options);
+        var scope = LiveScope(desired, options, host);
+        var b = new Builder(desired, options);
+        // The table streams through the builder; only the services a step touches are kept (for the rollback).
+        var sections = LiveConfiguration.Read(client, scope, b.Live);
+        return b.Finish(sections, b.Touched);
     }
 
     /// <summary>The live read a plan of <paramref name="desired"/> needs.</summary>
@@ -205,6 +263,13 @@ public static class ConfigurationPlanner
             foreach (var d in daemons) Check(problems, "sync daemon", () => IpvsValidation.ValidateSyncDaemon(d));
             foreach (var g in daemons.GroupBy(d => d.State).Where(g => g.Count() > 1))
                 problems.Add($"{g.Count()} sync daemons have state {g.Key}; there can be one master and one backup.");
+            // The kernel refuses a sync daemon while real servers of another address family exist (and such real
+            // servers while a daemon runs): its synchronisation protocol cannot carry them (EINVAL).
+            if (daemons.Count > 0)
+            {
+                foreach (var r in configuration.Services.SelectMany(s => s.RealServers).Where(r => r is not null && r.AddressFamily != r.Service.AddressFamily).Take(3))
+                    problems.Add($"Real server {r.Key} of {r.Service} is {r.AddressFamily} in an {r.Service.AddressFamily} service: the kernel cannot run a sync daemon with real servers of another address family.");
+            }
         }
         if (configuration.Host?.Sysctls is { } sysctls)
         {
@@ -237,50 +302,48 @@ public static class ConfigurationPlanner
     /// <summary>
     /// A service as compared: the persistence timeout and netmask count only for a persistent service (the kernel
     /// keeps but ignores them otherwise; ipvsadm sends 0 and /32), the netmask in the form the kernel reads back
-    /// (/24 → 255.255.255.0), an empty persistence engine as none, no statistics. The HASHED flag never appears
-    /// (the codec strips it).
+    /// (/24 → 255.255.255.0), an empty persistence engine as none. The HASHED flag never appears (the codec strips
+    /// it); statistics are not part of equality. Returns the same instance when nothing changes.
     /// </summary>
     public static VirtualService Normalize(VirtualService service)
     {
         ArgumentNullException.ThrowIfNull(service);
         var defaultMask = service.AddressFamily == IpvsAddressFamily.IPv6 ? "128" : "255.255.255.255";
         string mask;
-        try
+        if (!service.Persistent) mask = defaultMask;
+        else if (service.PersistenceNetmask == defaultMask) mask = defaultMask;
+        else
         {
-            mask = service.Persistent ? IpvsValidation.NormalizeNetmask(service.AddressFamily, service.PersistenceNetmask) : defaultMask;
+            try
+            {
+                mask = IpvsValidation.NormalizeNetmask(service.AddressFamily, service.PersistenceNetmask);
+            }
+            catch (IpvsValidationException)
+            {
+                mask = service.PersistenceNetmask;
+            }
         }
-        catch (IpvsValidationException)
-        {
-            mask = service.PersistenceNetmask;
-        }
-        return service with
-        {
-            PersistenceTimeout = service.Persistent ? service.PersistenceTimeout : 0,
-            PersistenceNetmask = mask,
-            PersistenceEngine = string.IsNullOrEmpty(service.PersistenceEngine) ? null : service.PersistenceEngine,
-            Statistics = null,
-        };
+        var timeout = service.Persistent ? service.PersistenceTimeout : 0;
+        var engine = string.IsNullOrEmpty(service.PersistenceEngine) ? null : service.PersistenceEngine;
+        if (timeout == service.PersistenceTimeout && mask == service.PersistenceNetmask && engine == service.PersistenceEngine) return service;
+        return service with { PersistenceTimeout = timeout, PersistenceNetmask = mask, PersistenceEngine = engine };
     }
 
     /// <summary>
     /// A real server as compared: tunnel options cleared unless it tunnels (they mean nothing otherwise), Local (the
-    /// kernel's choice for a director address) read as DirectRouting, no counters or statistics.
+    /// kernel's choice for a director address) read as DirectRouting. Connection counters and statistics are kept
+    /// (they are not part of equality). Returns the same instance when nothing changes.
     /// </summary>
     public static RealServer Normalize(RealServer server)
     {
         ArgumentNullException.ThrowIfNull(server);
         var tunnel = server.ForwardingMethod == ForwardingMethod.Tunnel;
-        return server with
-        {
-            ForwardingMethod = server.ForwardingMethod == ForwardingMethod.Local ? ForwardingMethod.DirectRouting : server.ForwardingMethod,
-            TunnelType = tunnel ? server.TunnelType : TunnelType.Ipip,
-            TunnelPort = tunnel && server.TunnelType == TunnelType.Gue ? server.TunnelPort : (ushort)0,
-            TunnelChecksum = tunnel && server.TunnelType != TunnelType.Ipip ? server.TunnelChecksum : TunnelChecksum.None,
-            ActiveConnections = 0,
-            InactiveConnections = 0,
-            PersistentConnections = 0,
-            Statistics = null,
-        };
+        var method = server.ForwardingMethod == ForwardingMethod.Local ? ForwardingMethod.DirectRouting : server.ForwardingMethod;
+        var type = tunnel ? server.TunnelType : TunnelType.Ipip;
+        var port = tunnel && server.TunnelType == TunnelType.Gue ? server.TunnelPort : (ushort)0;
+        var checksum = tunnel && server.TunnelType != TunnelType.Ipip ? server.TunnelChecksum : TunnelChecksum.None;
+        if (method == server.ForwardingMethod && type == server.TunnelType && port == server.TunnelPort && checksum == server.TunnelChecksum) return server;
+        return server with { ForwardingMethod = method, TunnelType = type, TunnelPort = port, TunnelChecksum = checksum };
     }
 
     /// <summary>"tcp/10.0.0.1:80 -> 10.0.1.1:80".</summary>

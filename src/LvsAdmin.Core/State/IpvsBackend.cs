@@ -25,6 +25,8 @@ internal sealed class IpvsClientBackend : IIpvsBackend
 
     public IpvsClientBackend(IpvsClient client) => _client = client ?? throw new ArgumentNullException(nameof(client));
 
+    public IpvsClient Client => _client;
+
     public List<IpvsOperationResult> Apply(IReadOnlyList<IpvsOperation> operations) => _client.Apply(operations, stopAfterFailedBatch: true);
     public void SetTimeouts(IpvsTimeouts timeouts) => _client.SetTimeouts(timeouts);
     public void StartSyncDaemon(SyncDaemon daemon) => _client.StartSyncDaemon(daemon);

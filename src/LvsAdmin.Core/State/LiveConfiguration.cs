@@ -31,11 +31,22 @@ public static class LiveConfiguration
     /// server the kernel reports as Local (its address is the director's) is read as DirectRouting, the method
     /// ipvsadm -S writes for it.
     /// </summary>
-    public static LvsConfiguration Read(IpvsClient client, LiveReadOptions? options = null)
+    public static LvsConfiguration Read(IpvsClient client, LiveReadOptions? options = null) => Read(client, options, null);
+
+    /// <summary>
+    /// Like <see cref="Read(IpvsClient, LiveReadOptions?)"/>, but each service goes to <paramref name="sink"/> as it is
+    /// read instead of into the result (whose Services are then empty): memory stays flat.
+    /// </summary>
+    internal static LvsConfiguration Read(IpvsClient client, LiveReadOptions? options, Action<ConfiguredService>? sink)
     {
         ArgumentNullException.ThrowIfNull(client);
         options ??= new LiveReadOptions();
         var services = new List<ConfiguredService>();
+        void Emit(ConfiguredService s)
+        {
+            if (sink is null) services.Add(s);
+            else sink(s);
+        }
         if (options.Services is { } wanted && wanted.Count <= IndividualReadLimit)
         {
             foreach (var key in wanted.Distinct())
@@ -51,7 +62,7 @@ public static class LiveConfiguration
                 {
                     continue; // removed meanwhile
                 }
-                services.Add(Clean(svc, reals));
+                Emit(Clean(svc, reals));
             }
         }
         else
@@ -60,7 +71,7 @@ public static class LiveConfiguration
             foreach (var (svc, reals) in client.EnumerateTable())
             {
                 if (filter is not null && !filter.Contains(svc.Key)) continue;
-                services.Add(Clean(svc, reals));
+                Emit(Clean(svc, reals));
             }
         }
         HostConfiguration? host = null;
@@ -100,11 +111,11 @@ public static class LiveConfiguration
         return new HostConfiguration { Sysctls = sysctls, Addresses = addresses };
     }
 
-    private static ConfiguredService Clean(VirtualService svc, List<RealServer> reals) =>
-        new(svc with { Statistics = null },
-            reals.Select(r => r with
-            {
-                ForwardingMethod = r.ForwardingMethod == ForwardingMethod.Local ? ForwardingMethod.DirectRouting : r.ForwardingMethod,
-                Statistics = null,
-            }).ToList());
+    /// <summary>Local (the kernel's choice) is read as DirectRouting; everything else is kept as read (counters included).</summary>
+    private static ConfiguredService Clean(VirtualService svc, List<RealServer> reals)
+    {
+        for (var i = 0; i < reals.Count; i++)
+            if (reals[i].ForwardingMethod == ForwardingMethod.Local) reals[i] = reals[i] with { ForwardingMethod = ForwardingMethod.DirectRouting };
+        return new ConfiguredService(svc, reals);
+    }
 }

@@ -11,7 +11,7 @@ namespace LvsAdmin.State;
 /// Takes real servers out gracefully: weight 0 (SET_DEST, in place: the scheduler sends no new connections there,
 /// existing ones go on), then polls their active and inactive connection counts and persistence templates
 /// (IPVS_DEST_ATTR_PERSIST_CONNS) until they are zero or the timeout runs out; each server is removed as soon as it
-/// is drained. See docs/ConfigurationDocument.md ("Graceful drain") for persistence templates and
+/// is drained. See docs/guides/ConfigurationDocument.md ("Graceful drain") for persistence templates and
 /// net.ipv4.vs.expire_quiescent_template.
 /// </summary>
 public static class RealServerDrainer

@@ -103,6 +103,9 @@ internal static class ConfigurationGenerator
                 State = SyncDaemonState.Backup, Interface = "veth" + r.Next(9), SyncId = (uint)r.Next(256), MaxLength = (ushort)r.Next(100, 1500),
                 MulticastGroup = IPAddress.Parse("224.0.0." + r.Next(1, 255)), MulticastPort = (ushort)r.Next(1, 65536), MulticastTtl = (byte)r.Next(1, 256),
             });
+        // The kernel runs no sync daemon next to real servers of another address family (ConfigurationInvalid).
+        if (daemons.Count > 0)
+            services = services.Select(s => s with { RealServers = s.RealServers.Where(x => x.AddressFamily == s.Key.AddressFamily).ToList() }).ToList();
         return new LvsConfiguration
         {
             Services = services,
