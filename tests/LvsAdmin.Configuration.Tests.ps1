@@ -93,6 +93,27 @@ Describe 'Export and import' {
         @(Get-LvsVirtualService).Service | Should -Be @('tcp/192.0.2.20:80')
     }
 
+    It 'exports the host settings with -IncludeHost and sets them back on import' {
+        ip address add 10.255.0.1/32 dev lo label lo:vip
+        try {
+            $before = (Get-LvsSysctl).Conntrack
+            $file = Join-Path ([IO.Path]::GetTempPath()) 'lvs-host.json'
+            Export-LvsConfiguration -Path $file -IncludeHost -Force
+            $doc = Get-Content $file -Raw | ConvertFrom-Json
+            $doc.host.sysctls.'net.ipv4.vs.conntrack' | Should -Be ([int][bool]$before)
+            $doc.host.addresses | ForEach-Object address | Should -Contain '10.255.0.1'
+            Set-LvsSysctl -Conntrack (-not $before)
+            ip address del 10.255.0.1/32 dev lo
+            $result = Import-LvsConfiguration -Path $file -PassThru
+            $result.Changed | Should -BeTrue
+            (Get-LvsSysctl).Conntrack | Should -Be $before
+            (ip -o address show dev lo) -join "`n" | Should -Match '10\.255\.0\.1/32'
+            { Get-LvsConfiguration -Path $file -IncludeHost -ErrorAction Stop } | Should -Throw -ErrorId 'IncludeHostWithPath*'
+        } finally {
+            ip address del 10.255.0.1/32 dev lo 2>$null
+        }
+    }
+
     It 'Get-LvsConfiguration -Path reads a file without applying it, and pipes into Export to convert' {
         $f = Join-Path $Dir 'conv.rules'
         Set-Content -Path $f -Value @('-A -t 192.0.2.40:80 -s rr', '-a -t 192.0.2.40:80 -r 10.0.0.4:80 -m -w 3')

@@ -28,6 +28,13 @@ public sealed class ExportLvsConfigurationCommand : ConfigurationCmdlet
     [Parameter(ValueFromPipeline = true)]
     public LvsConfiguration? Configuration { get; set; }
 
+    /// <summary>
+    /// Also read the host settings of the live configuration into its host section: every net.ipv4.vs.* sysctl and
+    /// the VIPs on lo (not loopback or link-local addresses). Applying such a document sets them back.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter IncludeHost { get; set; }
+
     /// <summary>Do not overwrite an existing file: the error FileExists instead.</summary>
     [Parameter]
     public SwitchParameter NoClobber { get; set; }
@@ -39,7 +46,7 @@ public sealed class ExportLvsConfigurationCommand : ConfigurationCmdlet
     protected override void ProcessRecord()
     {
         LvsConfiguration? document = Configuration;
-        if (document is null && !Try(Target("IPVS"), () => document = LiveConfiguration.Read(Client))) return;
+        if (document is null && !Try(Target("IPVS"), () => document = ReadLive(IncludeHost))) return;
         if (Format == ConfigurationFormat.Ipvsadm)
             foreach (var omission in ConfigurationIpvsadm.Omissions(document!)) WriteWarning(omission);
         var text = ConfigurationFile.Format(document!, Format);

@@ -22,8 +22,17 @@ public sealed class GetLvsConfigurationCommand : ConfigurationCmdlet
     [Parameter]
     public ConfigurationFormat Format { get; set; }
 
+    /// <summary>
+    /// Also read the host settings of the live configuration into its host section: every net.ipv4.vs.* sysctl and
+    /// the VIPs on lo (not loopback or link-local addresses). Applying such a document sets them back.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter IncludeHost { get; set; }
+
     protected override void EndProcessing()
     {
+        if (IncludeHost && Path is not null)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-IncludeHost applies to the live configuration, not to a -Path file."), "IncludeHostWithPath", ErrorCategory.InvalidArgument, Path));
         if (Given(nameof(Format)) && Path is null)
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Format applies to a -Path file only."), "FormatWithoutPath", ErrorCategory.InvalidArgument, Format));
         if (Path is not null)
@@ -32,7 +41,7 @@ public sealed class GetLvsConfigurationCommand : ConfigurationCmdlet
         }
         else
         {
-            Try(Target("IPVS"), () => WriteObject(LiveConfiguration.Read(Client)));
+            Try(Target("IPVS"), () => WriteObject(ReadLive(IncludeHost)));
         }
         base.EndProcessing();
     }

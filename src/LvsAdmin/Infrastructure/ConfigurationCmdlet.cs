@@ -15,6 +15,7 @@ namespace LvsAdmin.Commands;
 public abstract class ConfigurationCmdlet : LvsCmdlet
 {
     private readonly CancellationTokenSource _stop = new();
+    private HostSetupStateBackend? _host;
 
     /// <summary>Cancelled when the user presses Ctrl+C (the applier rolls back, the drainer stops waiting).</summary>
     protected CancellationToken StopToken => _stop.Token;
@@ -51,13 +52,44 @@ public abstract class ConfigurationCmdlet : LvsCmdlet
         }
     }
 
+    /// <summary>
+    /// The host-setup backend (sysctls and addresses over LvsAdmin.HostSetup, in -NetworkNamespace), opened on first
+    /// use: only documents with a host section and -IncludeHost need it. Opening failures end the command.
+    /// </summary>
+    protected HostSetupStateBackend HostBackend
+    {
+        get
+        {
+            if (_host is not null) return _host;
+            try
+            {
+                return _host = HostSetupStateBackend.Open(NetworkNamespace);
+            }
+            catch (Exception e) when (e is IpvsException or Netlink.NetlinkException)
+            {
+                ThrowTerminatingError(ErrorRecords.From(e, (object?)NetworkNamespace ?? "host"));
+                throw; // not reached
+            }
+        }
+    }
+
+    /// <summary>The backend for <paramref name="desired"/>: the host one when it has a host section, else none.</summary>
+    private IHostStateBackend? HostBackendFor(LvsConfiguration desired) => desired.Host is null ? null : HostBackend;
+
+    /// <summary>The live configuration; with <paramref name="includeHost"/> also the host section (ReadForExport).</summary>
+    protected LvsConfiguration ReadLive(bool includeHost)
+    {
+        var live = LiveConfiguration.Read(Client);
+        return includeHost ? live with { Host = HostBackend.ReadForExport() } : live;
+    }
+
     /// <summary>Validates <paramref name="desired"/> and plans it against the live table; failures end the command.</summary>
     protected ConfigurationPlan PlanFor(LvsConfiguration desired, bool prune, bool drain)
     {
         var options = new PlanOptions { Prune = prune, DrainRemovedRealServers = drain };
         try
         {
-            return ConfigurationPlanner.Plan(Client, desired, options);
+            return ConfigurationPlanner.Plan(Client, desired, options, HostBackendFor(desired));
         }
         catch (Exception e) when (e is IpvsException or Netlink.NetlinkException or Netlink.NetlinkProtocolException or Netlink.NetlinkDumpInterruptedException)
         {
@@ -104,7 +136,7 @@ public abstract class ConfigurationCmdlet : LvsCmdlet
         ApplyResult result;
         try
         {
-            result = new ConfigurationApplier(Client).Apply(plan, options, StopToken);
+            result = new ConfigurationApplier(Client, HostBackendFor(desired)).Apply(plan, options, StopToken);
         }
         catch (Exception e) when (e is IpvsException or Netlink.NetlinkException or Netlink.NetlinkProtocolException or Netlink.NetlinkDumpInterruptedException)
         {
@@ -139,5 +171,12 @@ public abstract class ConfigurationCmdlet : LvsCmdlet
     {
         _stop.Cancel();
         base.StopProcessing();
+    }
+
+    protected override void EndProcessing()
+    {
+        base.EndProcessing();
+        _host?.Dispose();
+        _host = null;
     }
 }
