@@ -62,11 +62,11 @@ Describe 'Virtual addresses' {
     }
 
     It 'lists the VIPs without the loopback addresses unless -IncludeAll' {
-        $list = Get-LvsVirtualAddress -InterfaceName lo -NetworkNamespace $ns
-        $list.Address.IPAddressToString | Should -Contain '192.0.2.10'
-        $list.Address.IPAddressToString | Should -Contain '2001:db8::10'
-        $list.Address.IPAddressToString | Should -Not -Contain '127.0.0.1'
-        (Get-LvsVirtualAddress -InterfaceName lo -IncludeAll -NetworkNamespace $ns).Address.IPAddressToString | Should -Contain '127.0.0.1'
+        $list = Get-LvsVirtualAddress -InterfaceName lo -NetworkNamespace $ns | ForEach-Object { "$($_.Address)" }
+        $list | Should -Contain '192.0.2.10'
+        $list | Should -Contain '2001:db8::10'
+        $list | Should -Not -Contain '127.0.0.1'
+        Get-LvsVirtualAddress -InterfaceName lo -IncludeAll -NetworkNamespace $ns | ForEach-Object { "$($_.Address)" } | Should -Contain '127.0.0.1'
         (Get-LvsVirtualAddress -InterfaceName 'eth*' -NetworkNamespace $ns).Cidr | Should -Be '10.9.0.1/24'
     }
 
@@ -111,8 +111,10 @@ Describe 'Virtual addresses' {
     }
 
     It 'removes the VIPs piped from Get-LvsVirtualAddress' {
+        @(Get-LvsVirtualAddress -InterfaceName lo -NetworkNamespace $ns).Count | Should -BeGreaterOrEqual 2
         Get-LvsVirtualAddress -InterfaceName lo -NetworkNamespace $ns | Remove-LvsVirtualAddress -NetworkNamespace $ns -Confirm:$false
         Get-LvsVirtualAddress -InterfaceName lo -NetworkNamespace $ns | Should -BeNullOrEmpty
+        Get-NsAddress $ns lo | Should -Not -Match '192\.0\.2\.10|2001:db8::10'
         Get-NsAddress $ns lo | Should -Match '127\.0\.0\.1'
         Get-NsAddress $ns eth0 | Should -Match '10\.9\.0\.1/24'
     }
