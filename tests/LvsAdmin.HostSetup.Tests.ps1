@@ -318,3 +318,39 @@ Describe '-Persist' {
         Get-NsSysctl 'hs-va' 'net.ipv4.conf.all.arp_ignore' | Should -Be '0'
     }
 }
+
+Describe 'Errors that end the command' {
+    BeforeAll {
+        # A second pwsh (the one running this suite) runs the probe as nobody, or with a read-only /proc/sys.
+        # Without -ErrorAction Stop, only a terminating error reaches the catch block.
+        $pwsh = (Get-Process -Id $PID).Path
+        $probe = Join-Path $work 'probe.ps1'
+        Set-Content -Path $probe -Value @'
+param([string] $Module, [string] $What)
+$ErrorActionPreference = 'Continue'
+Import-Module $Module
+$tests = [ordered]@{ sysctl = { Set-LvsSysctl -ExpireNodestConn $true }; address = { Add-LvsVirtualAddress -Address 192.0.2.55 } }
+foreach ($name in $What -split ',') {
+    try { & $tests[$name] 2>$null; "$name|not terminated" } catch { "$name|" + $_.FullyQualifiedErrorId.Split(',')[0] + '|' + $_.CategoryInfo.Category }
+}
+'@
+        $home0 = $env:HOME
+        $env:HOME = $work
+    }
+
+    AfterAll { $env:HOME = $home0 }
+
+    It 'not root: SysctlPermissionDenied and HostPermissionDenied (PermissionDenied) end the command' {
+        $out = setpriv --reuid=65534 --regid=65534 --clear-groups $pwsh -NoProfile -NonInteractive -File $probe $env:LVSADMIN_MODULE 'sysctl,address'
+        $out | Should -Contain 'sysctl|SysctlPermissionDenied|PermissionDenied'
+        $out | Should -Contain 'address|HostPermissionDenied|PermissionDenied'
+        Get-NsAddress 'hs-va' lo | Should -Not -Match '192\.0\.2\.55'
+        (ip -o address show dev lo) -join ' ' | Should -Not -Match '192\.0\.2\.55'
+    }
+
+    It 'read-only /proc/sys (a container): SysctlReadOnly (PermissionDenied) ends the command' {
+        $out = unshare -m sh -c 'mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys && exec "$0" -NoProfile -NonInteractive -File "$1" "$2" sysctl' $pwsh $probe $env:LVSADMIN_MODULE
+        $out | Should -Contain 'sysctl|SysctlReadOnly|PermissionDenied'
+        (Get-Content /proc/sys/net/ipv4/vs/expire_nodest_conn).Trim() | Should -Be '0'
+    }
+}
