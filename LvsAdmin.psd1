@@ -1,6 +1,7 @@
 # Module manifest for LvsAdmin: administer Linux Virtual Server (IPVS) from PowerShell 7 over generic netlink.
 # Layout of the built module (out/LvsAdmin/): LvsAdmin.psd1, LvsAdmin.dll, LvsAdmin.Core.dll, LvsAdmin.format.ps1xml,
-# LvsAdmin.types.ps1xml, en-US/LvsAdmin.dll-Help.xml, en-US/about_LvsAdmin.help.txt.
+# LvsAdmin.types.ps1xml, en-US/LvsAdmin.dll-Help.xml, en-US/about_*.help.txt, and the DSC v3 resource:
+# LvsAdmin.dsc.resource.json with dsc/LvsAdminDsc.ps1 (see about_LvsAdmin_Automation).
 @{
     RootModule           = 'LvsAdmin.dll'
     ModuleVersion        = '0.1.0'
@@ -44,6 +45,12 @@
         'Initialize-LvsDirector'
         'Reset-LvsDirector'
         'Test-LvsDirector'
+        'Get-LvsConfiguration'
+        'Export-LvsConfiguration'
+        'Import-LvsConfiguration'
+        'Compare-LvsConfiguration'
+        'Set-LvsConfiguration'
+        'Test-LvsConfiguration'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -26,6 +26,37 @@ Describe 'Virtual services' {
         $rs.ForwardingMethod | Should -Be @('Nat', 'Nat')
     }
 
+    It 'lists services with their real servers under them, like ipvsadm -Ln' {
+        New-LvsVirtualService -Service tcp/192.168.0.1:80 -Scheduler rr
+        New-LvsVirtualService -Service tcp/10.0.0.10:80 -Scheduler wlc -Persistent -PersistenceTimeout 600
+        New-LvsVirtualService -FirewallMark 3000000000 -Scheduler sh -SchedulerFlags Flag1
+        Add-LvsRealServer tcp/10.0.0.10:80 10.0.0.3:8080 -ForwardingMethod Nat -Weight 2
+        Add-LvsRealServer tcp/10.0.0.10:80 10.0.0.2 -ForwardingMethod Nat
+        Add-LvsRealServer fwm/3000000000 10.0.0.4:0
+        $text = (Get-LvsVirtualService | Out-String -Width 200) -split "`r?`n" | Where-Object { $_ -ne '' }
+        $text | Should -Be @(
+            'Prot LocalAddress:Port Scheduler Flags'
+            '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn'
+            'TCP  10.0.0.10:80 wlc persistent 600'
+            '  -> 10.0.0.2:80                  Masq    1      0          0         '
+            '  -> 10.0.0.3:8080                Masq    2      0          0         '
+            'TCP  192.168.0.1:80 rr'
+            'FWM  3000000000 sh (sh-fallback)'
+            '  -> 10.0.0.4:0                   Route   1      0          0         '
+        )
+        # the same columns as ipvsadm's own listing of that service
+        $ipvsadm = (ipvsadm -Ln -t 10.0.0.10:80) | Select-Object -Skip 3
+        $text[3..4] | Should -Be $ipvsadm
+        (Get-LvsVirtualService tcp/10.0.0.10:80).RealServers.Count | Should -Be 2
+        # deserialized (remoting, Import-Clixml) services keep their real servers and print the same columns
+        $clixml = Join-Path ([IO.Path]::GetTempPath()) 'lvs-services.xml'
+        Get-LvsVirtualService tcp/10.0.0.10:80 | Export-Clixml $clixml
+        $remote = (Import-Clixml $clixml | Out-String -Width 200) -split "`r?`n" | Where-Object { $_ -ne '' }
+        $remote[2] | Should -Be 'tcp/10.0.0.10:80 wlc persistent 600'
+        $remote[3] | Should -Be '  -> 10.0.0.2:80                  Masq    1      0          0         '
+        (Get-LvsVirtualService | Format-Table | Out-String) | Should -Match 'Service\s+Scheduler\s+Flags'
+    }
+
     It 'defaults like ipvsadm: wlc, weight 1, direct routing' {
         New-LvsVirtualService -Service tcp/10.0.0.1:443
         Add-LvsRealServer tcp/10.0.0.1:443 10.0.0.2

@@ -110,6 +110,20 @@ public static class Endpoint
         return true;
     }
 
+    /// <summary>
+    /// Numeric address order: IPv4 before IPv6 (IPv4-mapped IPv6 addresses count as IPv6), then byte by byte
+    /// (10.0.0.2 before 10.0.0.10 before 192.168.0.1). The order listings use.
+    /// </summary>
+    public static int CompareAddresses(IPAddress? a, IPAddress? b)
+    {
+        if (ReferenceEquals(a, b)) return 0;
+        if (a is null) return -1;
+        if (b is null) return 1;
+        var r = FamilyOf(a).CompareTo(FamilyOf(b));
+        if (r != 0) return r;
+        return ((ReadOnlySpan<byte>)a.GetAddressBytes()).SequenceCompareTo(b.GetAddressBytes());
+    }
+
     public static bool TryParsePort(string text, out ushort port)
     {
         port = 0;

@@ -82,8 +82,16 @@ public sealed record VirtualService
 }
 
 /// <summary>The identity of a real server within its virtual service.</summary>
-public sealed record RealServerKey(IPAddress Address, ushort Port)
+public sealed record RealServerKey(IPAddress Address, ushort Port) : IComparable<RealServerKey>
 {
+    /// <summary>Numeric order: IPv4 before IPv6, then by address, then by port.</summary>
+    public int CompareTo(RealServerKey? other)
+    {
+        if (other is null) return 1;
+        var r = Endpoint.CompareAddresses(Address, other.Address);
+        return r != 0 ? r : Port.CompareTo(other.Port);
+    }
+
     public override string ToString() => Endpoint.Format(Address, Port);
 }
 

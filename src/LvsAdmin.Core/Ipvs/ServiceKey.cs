@@ -7,9 +7,11 @@ namespace LvsAdmin.Ipvs;
 /// <summary>
 /// The identity of a virtual service: protocol, address and port, or a firewall mark (with its address family).
 /// Text forms: <c>tcp/10.0.0.1:80</c>, <c>udp/[2001:db8::1]:53</c>, <c>sctp/10.0.0.1:5060</c>, <c>fwm/100</c>,
-/// <c>fwm/100/ipv6</c>. A bare <c>10.0.0.1:80</c> means TCP.
+/// <c>fwm/100/ipv6</c>. A bare <c>10.0.0.1:80</c> means TCP. Keys order as listings show them: address services
+/// (IPv4 before IPv6, then TCP, UDP, SCTP, then numerically by address and port) before firewall-mark services (by
+/// family, then mark).
 /// </summary>
-public sealed record ServiceKey
+public sealed record ServiceKey : IComparable<ServiceKey>
 {
     private ServiceKey(IpvsAddressFamily family, IpvsProtocol protocol, IPAddress? address, ushort port, uint mark)
     {
@@ -28,6 +30,19 @@ public sealed record ServiceKey
     /// <summary>The firewall mark; 0 for address services.</summary>
     public uint FirewallMark { get; }
     public bool IsFirewallMark => FirewallMark != 0;
+
+    /// <inheritdoc/>
+    public int CompareTo(ServiceKey? other)
+    {
+        if (other is null) return 1;
+        var r = IsFirewallMark.CompareTo(other.IsFirewallMark);
+        if (r == 0) r = AddressFamily.CompareTo(other.AddressFamily);
+        if (r == 0) r = FirewallMark.CompareTo(other.FirewallMark);
+        if (r == 0) r = Protocol.CompareTo(other.Protocol);
+        if (r == 0) r = Endpoint.CompareAddresses(Address, other.Address);
+        if (r == 0) r = Port.CompareTo(other.Port);
+        return r;
+    }
 
     /// <summary>
     /// A protocol/address/port service. Validates the values. An IPv4-mapped IPv6 address (::ffff:a.b.c.d) stays an

@@ -56,6 +56,32 @@ public static class IpvsadmListFormat
         return sb.ToString();
     }
 
+    /// <summary>The column titles of a view: ipvsadm's "Prot LocalAddress:Port …" and "  -> RemoteAddress:Port …" lines.</summary>
+    public static string Titles(IpvsadmListView view = IpvsadmListView.Default)
+    {
+        var sb = new StringBuilder();
+        Title(sb, view);
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// One service as ipvsadm -Ln lists it, without the titles: the service line, then its real servers, one "  -> "
+    /// line each. Get-LvsVirtualService's default view prints this for every service it gets. Two deliberate
+    /// differences from ipvsadm 1.31: real servers are in numeric order (<see cref="RealServerKey.CompareTo"/>;
+    /// ipvsadm's comparison overflows and puts 10.0.0.1 after 192.168.0.1), and a firewall mark above 2^31 prints as
+    /// its true value, not as a negative number.
+    /// </summary>
+    public static string ServiceEntry(VirtualService service, IReadOnlyList<RealServer>? realServers,
+        IpvsadmListView view = IpvsadmListView.Default, bool exact = false)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var sb = new StringBuilder();
+        var ordered = new List<RealServer>(realServers ?? Array.Empty<RealServer>());
+        ordered.Sort((a, b) => a.Key.CompareTo(b.Key));
+        Service(sb, service, ordered, view, exact, sort: false, signedMarks: false);
+        return sb.ToString();
+    }
+
     /// <summary>ipvsadm -L --timeout.</summary>
     public static string Timeouts(IpvsTimeouts timeouts)
     {
@@ -125,18 +151,19 @@ public static class IpvsadmListFormat
     }
 
     /// <summary>"TCP  10.0.0.1:80", "FWM  100", "FWM  100 IPv6" (IPv4 names cut at 33 characters, as ipvsadm does).</summary>
-    private static string ServiceName(ServiceKey key)
+    private static string ServiceName(ServiceKey key, bool signedMarks)
     {
         if (key.IsFirewallMark)
-            return "FWM  " + IpvsadmText.AsInt(key.FirewallMark) + (key.AddressFamily == IpvsAddressFamily.IPv6 ? " IPv6" : "");
+            return "FWM  " + (signedMarks ? IpvsadmText.AsInt(key.FirewallMark) : key.FirewallMark.ToString(IpvsadmText.C)) + (key.AddressFamily == IpvsAddressFamily.IPv6 ? " IPv6" : "");
         var name = IpvsadmText.Left(IpvsadmText.ProtocolName(key.Protocol), 4) + " " + IpvsadmText.AddrPort(key.Address!, key.Port);
         if (key.AddressFamily != IpvsAddressFamily.IPv6 && name.Length > 33) name = name[..33];
         return name;
     }
 
-    private static void Service(StringBuilder sb, VirtualService s, IReadOnlyList<RealServer> reals, IpvsadmListView view, bool exact, bool sort)
+    private static void Service(StringBuilder sb, VirtualService s, IReadOnlyList<RealServer> reals, IpvsadmListView view, bool exact, bool sort,
+        bool signedMarks = true)
     {
-        var name = ServiceName(s.Key);
+        var name = ServiceName(s.Key, signedMarks);
         var st = s.Statistics ?? IpvsStatistics.Zero;
         switch (view)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using LvsAdmin.Ipvs;
 using LvsAdmin.Management;
@@ -7,7 +8,8 @@ namespace LvsAdmin.Commands;
 
 /// <summary>
 /// Gets virtual services (ipvsadm -L): all, the ones named by -Service, or those matching -Protocol, -Address, -Port,
-/// -FirewallMark and -AddressFamily.
+/// -FirewallMark and -AddressFamily. Each service carries its real servers in a RealServers property, so the default
+/// view lists them under it, as ipvsadm -Ln does.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "LvsVirtualService", DefaultParameterSetName = ServiceSet)]
 [OutputType(typeof(VirtualService))]
@@ -55,17 +57,20 @@ public sealed class GetLvsVirtualServiceCommand : LvsCmdlet
             {
                 ServiceKey? key = null;
                 VirtualService? found = null;
+                List<RealServer>? reals = null;
                 if (!Try(text, () =>
                     {
                         key = ServiceKey.Parse(text);
                         found = Client.GetService(key);
+                        if (found is not null && (!Given(nameof(AddressFamily)) || found.AddressFamily == AddressFamily))
+                            reals = Client.GetRealServers(key);
                     })) continue;
                 if (found is null)
                 {
                     WriteFailure(new ServiceNotFoundException(key!), key);
                     continue;
                 }
-                if (!Given(nameof(AddressFamily)) || found.AddressFamily == AddressFamily) WriteObject(found);
+                if (reals is not null) WriteService(found, reals);
             }
             return;
         }
@@ -81,10 +86,24 @@ public sealed class GetLvsVirtualServiceCommand : LvsCmdlet
                     Given(nameof(AddressFamily)) ? AddressFamily : null);
                 services = Client.GetServices();
             })) return;
-        foreach (var s in services!)
+        // Listed in ServiceKey order (address services by family, protocol, address and port, then marks), not in
+        // the kernel's hash order.
+        services!.Sort((a, b) => a.Key.CompareTo(b.Key));
+        foreach (var s in services)
         {
             if (Stopping) return;
-            if (filter!.Matches(s)) WriteObject(s);
+            if (!filter!.Matches(s)) continue;
+            List<RealServer>? reals = null;
+            // A service removed since the listing has an empty real-server dump: it is still written, as listed.
+            if (Try(s.Key, () => reals = Client.EnumerateRealServers(s.Key).ToList())) WriteService(s, reals!);
         }
+    }
+
+    /// <summary>Writes the service with its real servers as the RealServers note property (a RealServer[]).</summary>
+    private void WriteService(VirtualService service, List<RealServer> realServers)
+    {
+        var item = new PSObject(service);
+        item.Properties.Add(new PSNoteProperty("RealServers", realServers.ToArray()));
+        WriteObject(item);
     }
 }

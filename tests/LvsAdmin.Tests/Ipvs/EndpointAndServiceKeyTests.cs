@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Net;
 using LvsAdmin.Ipvs;
 using Xunit;
@@ -212,5 +213,40 @@ public class ServiceKeyTests
         Assert.Equal("InvalidFirewallMark", mark.ErrorId);
         Assert.Equal("AddressFamily", Assert.Throws<IpvsValidationException>(() => ServiceKey.ForFirewallMark(1, (IpvsAddressFamily)7)).Parameter);
         Assert.Throws<System.ArgumentNullException>(() => ServiceKey.ForAddress(IpvsProtocol.Tcp, null!, 80));
+    }
+
+}
+
+public class KeyOrderTests
+{
+    [Fact]
+    public void ServiceKeysSortForListings()
+    {
+        var texts = new[]
+        {
+            "fwm/5/ipv6", "udp/10.0.0.1:53", "tcp/192.168.0.1:80", "fwm/3000000000", "tcp/10.0.0.10:80",
+            "tcp/[2001:db8::1]:80", "tcp/10.0.0.2:443", "tcp/10.0.0.2:80", "sctp/10.0.0.1:5060", "fwm/7",
+        };
+        var keys = System.Linq.Enumerable.ToList(System.Linq.Enumerable.Select(texts, ServiceKey.Parse));
+        keys.Sort();
+        Assert.Equal(new[]
+        {
+            "tcp/10.0.0.2:80", "tcp/10.0.0.2:443", "tcp/10.0.0.10:80", "tcp/192.168.0.1:80", "udp/10.0.0.1:53",
+            "sctp/10.0.0.1:5060", "tcp/[2001:db8::1]:80", "fwm/7", "fwm/3000000000", "fwm/5/ipv6",
+        }, System.Linq.Enumerable.Select(keys, k => k.ToString()));
+        Assert.Equal(0, ServiceKey.Parse("tcp/10.0.0.1:80").CompareTo(ServiceKey.Parse("10.0.0.1:80")));
+        Assert.True(ServiceKey.Parse("fwm/1").CompareTo(null) > 0);
+    }
+
+    [Fact]
+    public void RealServerKeysSortNumerically()
+    {
+        var keys = new[] { ("2001:db8::1", 80), ("192.168.0.1", 80), ("10.0.0.10", 80), ("10.0.0.2", 8080), ("10.0.0.2", 80), ("::ffff:10.0.0.1", 80) }
+            .Select(t => new RealServerKey(IPAddress.Parse(t.Item1), (ushort)t.Item2)).ToList();
+        keys.Sort();
+        Assert.Equal(new[] { "10.0.0.2:80", "10.0.0.2:8080", "10.0.0.10:80", "192.168.0.1:80", "[::ffff:10.0.0.1]:80", "[2001:db8::1]:80" },
+            keys.Select(k => k.ToString()));
+        Assert.Equal(0, Endpoint.CompareAddresses(null, null));
+        Assert.True(Endpoint.CompareAddresses(null, IPAddress.Loopback) < 0);
     }
 }

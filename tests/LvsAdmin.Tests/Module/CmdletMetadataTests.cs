@@ -18,10 +18,10 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
 
     public CmdletMetadataTests(ModuleFixture m) => _m = m;
 
-    private static readonly string[] ChangingVerbs = { "New", "Set", "Remove", "Add", "Clear", "Reset", "Start", "Stop", "Enable", "Disable", "Restart", "Suspend", "Resume", "Update", "Import", "Sync", "Invoke", "Register", "Unregister", "Rename", "Move", "Copy", "Install", "Uninstall", "Initialize" };
+    private static readonly string[] ChangingVerbs = { "New", "Set", "Remove", "Add", "Clear", "Reset", "Start", "Stop", "Enable", "Disable", "Restart", "Suspend", "Resume", "Update", "Import", "Sync", "Invoke", "Register", "Unregister", "Rename", "Move", "Copy", "Install", "Uninstall", "Initialize", "Export" };
 
-    /// <summary>Verbs that only read: Get, and Test (a check that returns findings or a bool).</summary>
-    private static readonly string[] ReadingVerbs = { "Get", "Test" };
+    /// <summary>Verbs that only read: Get, Compare (a plan), and Test (a check that returns findings or a bool). Export writes a file, so it is a changing verb above.</summary>
+    private static readonly string[] ReadingVerbs = { "Get", "Compare", "Test" };
 
     /// <summary>Changers that undo a whole setup, besides Remove and Clear: ConfirmImpact High.</summary>
     private static readonly string[] DestructiveCmdlets = { "Reset-LvsRealServer", "Reset-LvsDirector" };
@@ -37,6 +37,9 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
             // Host setup (issue 4).
             "Get-LvsVirtualAddress", "Add-LvsVirtualAddress", "Remove-LvsVirtualAddress", "Set-LvsRealServerArp", "Get-LvsSysctl", "Set-LvsSysctl",
             "Initialize-LvsRealServer", "Reset-LvsRealServer", "Test-LvsRealServer", "Initialize-LvsDirector", "Reset-LvsDirector", "Test-LvsDirector",
+            // Configuration as code (issue 5).
+            "Get-LvsConfiguration", "Export-LvsConfiguration", "Import-LvsConfiguration", "Compare-LvsConfiguration", "Set-LvsConfiguration",
+            "Test-LvsConfiguration",
         };
         Assert.Equal(expected.OrderBy(x => x, StringComparer.Ordinal), _m.Cmdlets.Select(c => c.Name).OrderBy(x => x, StringComparer.Ordinal));
     }
@@ -264,6 +267,38 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
                 .Select(p => p.Name).ToList();
             Assert.Equal(new[] { "Service" }, bound);
         }
+    }
+
+    [Fact]
+    public void ConfigurationCmdletsTakeAFileADocumentOrText()
+    {
+        var document = Assert.Single(_m.Cmdlet("Get-LvsConfiguration").OutputTypes);
+        Assert.Equal("LvsAdmin.State.LvsConfiguration", document.FullName);
+        foreach (var name in new[] { "Compare-LvsConfiguration", "Set-LvsConfiguration", "Test-LvsConfiguration" })
+        {
+            var c = _m.Cmdlet(name);
+            Assert.Equal(new[] { "Configuration", "Path", "Text" }, c.ParameterSets.OrderBy(s => s, StringComparer.Ordinal));
+            Assert.Equal("Path", c.DefaultParameterSetName);
+            Assert.True(c.Parameters.Single(p => p.Name == "Path").IsMandatoryIn("Path"));
+            var configuration = c.Parameters.Single(p => p.Name == "Configuration");
+            Assert.True(configuration.IsMandatoryIn("Configuration"));
+            Assert.Equal(document.FullName, configuration.Type.FullName);
+            Assert.Contains(configuration.ParameterAttributes, a => CmdletParameter.Named<bool>(a, "ValueFromPipeline"));
+            var text = c.Parameters.Single(p => p.Name == "InputObject");
+            Assert.Equal("System.String", text.Type.FullName);
+            Assert.Contains(text.ParameterAttributes, a => CmdletParameter.Named<bool>(a, "ValueFromPipeline"));
+            Assert.Contains(c.Parameters, p => p.Name == "Prune");
+        }
+        var export = _m.Cmdlet("Export-LvsConfiguration");
+        Assert.Contains(export.Parameters.Single(p => p.Name == "Configuration").ParameterAttributes, a => CmdletParameter.Named<bool>(a, "ValueFromPipeline"));
+        Assert.True(_m.Cmdlet("Import-LvsConfiguration").Parameters.Single(p => p.Name == "Path").IsMandatoryIn("__AllParameterSets"));
+        foreach (var name in new[] { "Set-LvsConfiguration", "Import-LvsConfiguration", "Remove-LvsRealServer" })
+        {
+            Assert.Equal("System.Management.Automation.SwitchParameter", _m.Cmdlet(name).Parameters.Single(p => p.Name == "Drain").Type.FullName);
+            Assert.Equal("System.UInt32", _m.Cmdlet(name).Parameters.Single(p => p.Name == "DrainTimeout").Type.FullName);
+        }
+        Assert.Equal(new[] { "System.Boolean", "LvsAdmin.State.PlanStep" }, _m.Cmdlet("Test-LvsConfiguration").OutputTypes.Select(t => t.FullName));
+        Assert.Equal("LvsAdmin.State.ApplyResult", Assert.Single(_m.Cmdlet("Set-LvsConfiguration").OutputTypes).FullName);
     }
 
     [Fact]

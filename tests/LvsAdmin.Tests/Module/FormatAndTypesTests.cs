@@ -141,7 +141,15 @@ public class FormatAndTypesTests
             .GroupBy(v => Resolve(v.Element("ViewSelectedBy")!.Elements("TypeName").First().Value).Name)
             .ToDictionary(g => g.Key, g => g.Select(v => v.Element("Name")!.Value).ToList());
         // The first view of a type is its default.
-        Assert.Equal("VirtualService", byType["VirtualService"][0]);
+        // Services default to the ipvsadm -Ln listing (titles once per output, each service with its real servers
+        // under it, both from the core's IpvsadmListFormat); Format-Table picks the VirtualService table view.
+        Assert.Equal("VirtualServiceList", byType["VirtualService"][0]);
+        Assert.Contains("VirtualService", byType["VirtualService"]);
+        var listView = Format.Descendants("View").Single(v => v.Element("Name")!.Value == "VirtualServiceList");
+        Assert.NotNull(listView.Element("CustomControl"));
+        Assert.Contains("::ServiceEntry(", listView.Element("CustomControl")!.Value);
+        Assert.Contains("RealServers", listView.Element("CustomControl")!.Value);
+        Assert.Contains("::Titles(", listView.Element("GroupBy")!.Element("CustomControl")!.Value);
         Assert.Equal("RealServer", byType["RealServer"][0]);
         foreach (var named in new[] { "Statistics", "Rate", "Thresholds", "Persistence" })
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using LvsAdmin.Ipvs;
 using LvsAdmin.State;
@@ -183,5 +184,56 @@ public class IpvsadmListFormatTests
             "backup sync daemon (mcast=eth2, syncid=0, group=ff02::1:2)\n",
             IpvsadmListFormat.Daemons(daemons));
         Assert.Equal("", IpvsadmListFormat.Daemons(Array.Empty<SyncDaemon>()));
+    }
+
+    [Theory]
+    [InlineData(IpvsadmListView.Default)]
+    [InlineData(IpvsadmListView.Stats)]
+    [InlineData(IpvsadmListView.Thresholds)]
+    public void TitlesAndServiceEntriesMakeTheListing(IpvsadmListView view)
+    {
+        // Get-LvsVirtualService's default view prints Titles once, then ServiceEntry per service (in ServiceKey
+        // order): where ipvsadm's own sort does not overflow, that is ipvsadm's listing without its version line.
+        var table = Table().GetRange(1, 2);
+        table.Sort((a, b) => a.Item1.Key.CompareTo(b.Item1.Key));
+        var pieces = IpvsadmListFormat.Titles(view);
+        foreach (var (s, reals) in table) pieces += IpvsadmListFormat.ServiceEntry(s, reals, view);
+        var listing = IpvsadmListFormat.List(table, Info, view);
+        Assert.Equal(listing[(listing.IndexOf('\n') + 1)..], pieces);
+    }
+
+    [Fact]
+    public void ServiceEntrySortsRealServersAndNeedsNoRealServers()
+    {
+        var (tcp, reals) = Table()[2];
+        Assert.Equal(
+            "TCP  10.0.0.1:80 wlc\n" +
+            "  -> 192.168.1.1:8080             Masq    5      3          4         \n" +
+            "  -> 192.168.1.2:80               Route   0      0          0         \n",
+            IpvsadmListFormat.ServiceEntry(tcp, reals));
+        Assert.Equal("TCP  10.0.0.1:80 wlc\n", IpvsadmListFormat.ServiceEntry(tcp, null));
+        Assert.Throws<ArgumentNullException>(() => IpvsadmListFormat.ServiceEntry(null!, reals));
+    }
+
+    [Fact]
+    public void ServiceEntryListsRealServersNumericallyUnlikeIpvsadm()
+    {
+        var s = new VirtualService(Tcp);
+        var reals = new[] { "192.168.0.1", "10.0.0.10", "10.0.0.2" }
+            .Select(a => new RealServer(Tcp, IPAddress.Parse(a), 80)).ToArray();
+        var entry = IpvsadmListFormat.ServiceEntry(s, reals);
+        Assert.True(entry.IndexOf("10.0.0.2:", StringComparison.Ordinal) < entry.IndexOf("10.0.0.10:", StringComparison.Ordinal));
+        Assert.True(entry.IndexOf("10.0.0.10:", StringComparison.Ordinal) < entry.IndexOf("192.168.0.1:", StringComparison.Ordinal));
+        // ipvsadm 1.31 reads the address difference as a signed int: 192.168.0.1 comes first.
+        var ipvsadm = IpvsadmListFormat.ListService(s, reals);
+        Assert.True(ipvsadm.IndexOf("192.168.0.1:", StringComparison.Ordinal) < ipvsadm.IndexOf("10.0.0.2:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ServiceEntryPrintsLargeMarksAsTheyAreUnlikeIpvsadm()
+    {
+        var (fwm, reals) = Table()[0];
+        Assert.Equal("FWM  3000000000 rr\n", IpvsadmListFormat.ServiceEntry(fwm, reals));
+        Assert.Contains("FWM  -1294967296 rr\n", IpvsadmListFormat.List(new[] { (fwm, reals) }, Info));
     }
 }

@@ -1,0 +1,57 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LvsAdmin.Ipvs;
+
+namespace LvsAdmin.State;
+
+/// <summary>Converts between a <see cref="LvsConfiguration"/> and ipvsadm rules (<c>ipvsadm -Sn</c> / <c>ipvsadm -R</c>).</summary>
+public static class ConfigurationIpvsadm
+{
+    /// <summary>
+    /// The rules text, byte-identical to <c>ipvsadm -Sn</c> for the same table when the services are in the kernel's
+    /// order (as <see cref="LiveConfiguration.Read"/> gives them). The format cannot hold thresholds, timeouts, sync
+    /// daemons or host settings: see <see cref="Omissions"/>.
+    /// </summary>
+    public static string Write(LvsConfiguration configuration, bool sort = true)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return IpvsadmSaveFormat.Write(configuration.Table, sort);
+    }
+
+    /// <summary>What of <paramref name="configuration"/> the ipvsadm format would drop (one sentence each; empty when nothing).</summary>
+    public static IReadOnlyList<string> Omissions(LvsConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var list = new List<string>();
+        var thresholds = configuration.Services.SelectMany(s => s.RealServers).Count(r => r.UpperThreshold != 0 || r.LowerThreshold != 0);
+        if (thresholds > 0) list.Add($"{thresholds} real servers have connection thresholds, which the ipvsadm format cannot hold (use -Format Json).");
+        if (configuration.Timeouts is not null) list.Add("The timeouts are not part of the ipvsadm format (use -Format Json).");
+        if (configuration.SyncDaemons is { Count: > 0 }) list.Add("The sync daemons are not part of the ipvsadm format (use -Format Json).");
+        if (configuration.Host is not null) list.Add("The host settings are not part of the ipvsadm format (use -Format Json).");
+        return list;
+    }
+
+    /// <summary>
+    /// Reads rules (all of <see cref="IpvsadmSaveFormat.Parse"/>). Timeouts, sync daemons and host are null (not
+    /// managed). Throws <see cref="ConfigurationParseException"/> with a line number per bad line.
+    /// </summary>
+    public static LvsConfiguration Read(string text, string? source = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        List<IpvsadmTableEntry> entries;
+        try
+        {
+            entries = IpvsadmSaveFormat.Parse(text);
+        }
+        catch (IpvsadmParseException e)
+        {
+            throw new ConfigurationParseException(e.Errors.Select(x => new ConfigurationError(x.Line, 0, null, x.Message)).ToList(), source, e);
+        }
+        return FromTable(entries.Select(e => (e.Service, e.RealServers)));
+    }
+
+    /// <summary>A document of a table (no timeouts, sync daemons or host section).</summary>
+    public static LvsConfiguration FromTable(IEnumerable<(VirtualService Service, IReadOnlyList<RealServer> RealServers)> table) =>
+        new() { Services = table.Select(t => new ConfiguredService(t.Service, t.RealServers)).ToList() };
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LvsAdmin.Ipvs;
+
+namespace LvsAdmin.State;
+
+/// <summary>What <see cref="LiveConfiguration.Read"/> reads.</summary>
+public sealed record LiveReadOptions
+{
+    /// <summary>Read only these services (null = all). Services that do not exist are left out.</summary>
+    public IReadOnlyCollection<ServiceKey>? Services { get; init; }
+    /// <summary>Read the timeouts (default true).</summary>
+    public bool Timeouts { get; init; } = true;
+    /// <summary>Read the sync daemons (default true).</summary>
+    public bool SyncDaemons { get; init; } = true;
+    /// <summary>Read these host settings (the keys and addresses named; null = no host section).</summary>
+    public HostConfiguration? Host { get; init; }
+    /// <summary>Reads the host settings; required when <see cref="Host"/> is set.</summary>
+    public IHostStateBackend? HostBackend { get; init; }
+}
+
+/// <summary>Builds a <see cref="LvsConfiguration"/> from the running kernel.</summary>
+public static class LiveConfiguration
+{
+    /// <summary>Up to this many named services are read one by one; more are read with one table dump.</summary>
+    internal const int IndividualReadLimit = 64;
+
+    /// <summary>
+    /// The live table (in the kernel's order), timeouts and sync daemons (per <paramref name="options"/>). A real
+    /// server the kernel reports as Local (its address is the director's) is read as DirectRouting, the method
+    /// ipvsadm -S writes for it.
+    /// </summary>
+    public static LvsConfiguration Read(IpvsClient client, LiveReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        options ??= new LiveReadOptions();
+        var services = new List<ConfiguredService>();
+        if (options.Services is { } wanted && wanted.Count <= IndividualReadLimit)
+        {
+            foreach (var key in wanted.Distinct())
+            {
+                var svc = client.GetService(key);
+                if (svc is null) continue;
+                List<RealServer> reals;
+                try
+                {
+                    reals = client.GetRealServers(key);
+                }
+                catch (ServiceNotFoundException)
+                {
+                    continue; // removed meanwhile
+                }
+                services.Add(Clean(svc, reals));
+            }
+        }
+        else
+        {
+            var filter = options.Services is null ? null : new HashSet<ServiceKey>(options.Services);
+            foreach (var (svc, reals) in client.EnumerateTable())
+            {
+                if (filter is not null && !filter.Contains(svc.Key)) continue;
+                services.Add(Clean(svc, reals));
+            }
+        }
+        HostConfiguration? host = null;
+        if (options.Host is { } wantedHost)
+        {
+            var backend = options.HostBackend ?? throw new ArgumentException("LiveReadOptions.HostBackend is needed to read host settings.", nameof(options));
+            host = ReadHost(backend, wantedHost);
+        }
+        return new LvsConfiguration
+        {
+            Services = services,
+            Timeouts = options.Timeouts ? client.GetTimeouts() : null,
+            SyncDaemons = options.SyncDaemons ? client.GetSyncDaemons() : null,
+            Host = host,
+        };
+    }
+
+    /// <summary>The live values of the sysctls and the addresses of the interfaces that <paramref name="wanted"/> names.</summary>
+    public static HostConfiguration ReadHost(IHostStateBackend backend, HostConfiguration wanted)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(wanted);
+        SortedDictionary<string, string>? sysctls = null;
+        if (wanted.Sysctls is not null)
+        {
+            sysctls = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var key in wanted.Sysctls.Keys)
+                if (backend.ReadSysctl(key) is { } v) sysctls[key] = v;
+        }
+        List<HostAddress>? addresses = null;
+        if (wanted.Addresses is not null)
+        {
+            addresses = new List<HostAddress>();
+            foreach (var iface in wanted.Addresses.Select(a => a.Interface).Distinct(StringComparer.Ordinal))
+                addresses.AddRange(backend.ReadAddresses(iface));
+        }
+        return new HostConfiguration { Sysctls = sysctls, Addresses = addresses };
+    }
+
+    private static ConfiguredService Clean(VirtualService svc, List<RealServer> reals) =>
+        new(svc with { Statistics = null },
+            reals.Select(r => r with
+            {
+                ForwardingMethod = r.ForwardingMethod == ForwardingMethod.Local ? ForwardingMethod.DirectRouting : r.ForwardingMethod,
+                Statistics = null,
+            }).ToList());
+}

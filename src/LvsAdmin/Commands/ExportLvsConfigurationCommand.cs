@@ -1,0 +1,92 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Text;
+using LvsAdmin.Ipvs;
+using LvsAdmin.State;
+
+namespace LvsAdmin.Commands;
+
+/// <summary>
+/// Exports a configuration (the live one, or a piped document) as a versioned JSON document or as ipvsadm rules
+/// (byte-identical to ipvsadm -Sn), to a file (UTF-8 without BOM, replaced atomically) or as text.
+/// </summary>
+[Cmdlet(VerbsData.Export, "LvsConfiguration", SupportsShouldProcess = true)]
+[OutputType(typeof(string))]
+public sealed class ExportLvsConfigurationCommand : ConfigurationCmdlet
+{
+    /// <summary>The file to write; without it the text is written to the pipeline. Relative paths and ~ are resolved by PowerShell; no wildcards.</summary>
+    [Parameter(Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary>Json (default: everything, versioned) or Ipvsadm (ipvsadm-save rules; thresholds, timeouts and sync daemons are left out with a warning).</summary>
+    [Parameter]
+    public ConfigurationFormat Format { get; set; } = ConfigurationFormat.Json;
+
+    /// <summary>A configuration document to export instead of the live one (from Get-LvsConfiguration -Path, to convert a file).</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public LvsConfiguration? Configuration { get; set; }
+
+    /// <summary>Do not overwrite an existing file: the error FileExists instead.</summary>
+    [Parameter]
+    public SwitchParameter NoClobber { get; set; }
+
+    /// <summary>Overwrite a read-only file (and overrides -NoClobber).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        LvsConfiguration? document = Configuration;
+        if (document is null && !Try(Target("IPVS"), () => document = LiveConfiguration.Read(Client))) return;
+        if (Format == ConfigurationFormat.Ipvsadm)
+            foreach (var omission in ConfigurationIpvsadm.Omissions(document!)) WriteWarning(omission);
+        var text = ConfigurationFile.Format(document!, Format);
+        if (Path is null)
+        {
+            WriteObject(text.EndsWith('\n') ? text[..^1] : text);
+            return;
+        }
+        var file = ResolvePath(Path);
+        if (!ShouldProcess(file, "Write the LvsAdmin configuration (" + Format + ")")) return;
+        try
+        {
+            WriteFile(file, text);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var id = e is FileExistsException ? "FileExists" : "ConfigurationFileUnwritable";
+            var category = e is FileExistsException ? ErrorCategory.ResourceExists : e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError;
+            ThrowTerminatingError(new ErrorRecord(e, id, category, file));
+        }
+    }
+
+    /// <summary>Writes to a temporary file beside <paramref name="file"/> and renames it over, keeping the old file's mode.</summary>
+    private void WriteFile(string file, string text)
+    {
+        if (text.Length > 0 && !text.EndsWith('\n')) text += "\n";
+        var exists = File.Exists(file);
+        if (exists && NoClobber && !Force) throw new FileExistsException($"The file '{file}' exists and -NoClobber was given.");
+        if (Directory.Exists(file)) throw new IOException($"'{file}' is a directory.");
+        if (exists && !Force && (File.GetAttributes(file) & FileAttributes.ReadOnly) != 0)
+            throw new UnauthorizedAccessException($"The file '{file}' is read-only; use -Force to replace it.");
+        var dir = System.IO.Path.GetDirectoryName(file)!;
+        var temp = System.IO.Path.Combine(dir, "." + System.IO.Path.GetFileName(file) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        try
+        {
+            File.WriteAllText(temp, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            if (exists && !OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, File.GetUnixFileMode(file));
+            File.Move(temp, file, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    private sealed class FileExistsException : IOException
+    {
+        public FileExistsException(string message) : base(message) { }
+    }
+}

@@ -1,0 +1,39 @@
+using System;
+using System.Management.Automation;
+using LvsAdmin.Ipvs;
+using LvsAdmin.State;
+
+namespace LvsAdmin.Commands;
+
+/// <summary>
+/// Gets a configuration document: the live IPVS configuration (virtual services with their real servers, timeouts
+/// and sync daemons), or the one in a file (-Path, JSON or ipvsadm rules; nothing is applied).
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "LvsConfiguration")]
+[OutputType(typeof(LvsConfiguration))]
+public sealed class GetLvsConfigurationCommand : ConfigurationCmdlet
+{
+    /// <summary>Read this configuration file (JSON document or ipvsadm rules) instead of the live table; nothing is applied.</summary>
+    [Parameter(Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary>The format of the -Path file (Json or Ipvsadm); detected from its content when omitted.</summary>
+    [Parameter]
+    public ConfigurationFormat Format { get; set; }
+
+    protected override void EndProcessing()
+    {
+        if (Given(nameof(Format)) && Path is null)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Format applies to a -Path file only."), "FormatWithoutPath", ErrorCategory.InvalidArgument, Format));
+        if (Path is not null)
+        {
+            WriteObject(LoadFile(Path, Given(nameof(Format)) ? Format : null));
+        }
+        else
+        {
+            Try(Target("IPVS"), () => WriteObject(LiveConfiguration.Read(Client)));
+        }
+        base.EndProcessing();
+    }
+}

@@ -1,0 +1,24 @@
+using System.Management.Automation;
+using LvsAdmin.State;
+
+namespace LvsAdmin.Commands;
+
+/// <summary>
+/// Tests whether the live IPVS table matches a desired configuration: $true or $false, or with -Detailed the drift
+/// (the plan steps that would bring it in line; nothing when it matches). Nothing is changed.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "LvsConfiguration", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(bool), typeof(PlanStep))]
+public sealed class TestLvsConfigurationCommand : DesiredConfigurationCmdlet
+{
+    /// <summary>Return the differing steps (Action, TargetType, Target, Before, After, Changes) instead of one Boolean.</summary>
+    [Parameter]
+    public SwitchParameter Detailed { get; set; }
+
+    protected override void Process(LvsConfiguration desired)
+    {
+        var plan = PlanFor(desired, Prune, drain: false);
+        if (Detailed) WriteObject(plan.Steps, enumerateCollection: true);
+        else WriteObject(plan.IsEmpty);
+    }
+}

@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Threading;
+using LvsAdmin.Ipvs;
+using LvsAdmin.State;
+
+namespace LvsAdmin.Commands;
+
+/// <summary>
+/// Base of the configuration-as-code cmdlets: resolving PowerShell paths, reading configuration files and text
+/// (errors end the command before the kernel is touched), planning against the live table, and applying a plan with
+/// one ShouldProcess per step, progress, Ctrl+C and the result/error reporting shared by Set- and Import-.
+/// </summary>
+public abstract class ConfigurationCmdlet : LvsCmdlet
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>Cancelled when the user presses Ctrl+C (the applier rolls back, the drainer stops waiting).</summary>
+    protected CancellationToken StopToken => _stop.Token;
+
+    /// <summary>The file system path of a PowerShell path (relative to the current location, ~ expanded; no wildcards).</summary>
+    protected string ResolvePath(string path) => GetUnresolvedProviderPathFromPSPath(path);
+
+    /// <summary>Reads a configuration file; a parse error (with its line number) or an unreadable file ends the command.</summary>
+    protected LvsConfiguration LoadFile(string path, ConfigurationFormat? format)
+    {
+        var full = ResolvePath(path);
+        try
+        {
+            return ConfigurationFile.Load(full, format);
+        }
+        catch (IpvsException e)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, full));
+            throw; // not reached
+        }
+    }
+
+    /// <summary>Parses configuration text (JSON or ipvsadm rules); errors end the command.</summary>
+    protected LvsConfiguration ParseText(string text, ConfigurationFormat? format)
+    {
+        try
+        {
+            return ConfigurationFile.Parse(text, format);
+        }
+        catch (IpvsException e)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, "InputObject"));
+            throw; // not reached
+        }
+    }
+
+    /// <summary>Validates <paramref name="desired"/> and plans it against the live table; failures end the command.</summary>
+    protected ConfigurationPlan PlanFor(LvsConfiguration desired, bool prune, bool drain)
+    {
+        var options = new PlanOptions { Prune = prune, DrainRemovedRealServers = drain };
+        try
+        {
+            return ConfigurationPlanner.Plan(Client, desired, options);
+        }
+        catch (Exception e) when (e is IpvsException or Netlink.NetlinkException or Netlink.NetlinkProtocolException or Netlink.NetlinkDumpInterruptedException)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, desired));
+            throw; // not reached
+        }
+    }
+
+    /// <summary>The caption of the ShouldProcess question of one step.</summary>
+    private string StepText(PlanStep step) => Target(step.ToString());
+
+    /// <summary>
+    /// Plans <paramref name="desired"/> and applies it: each step is offered to ShouldProcess (so -WhatIf lists the
+    /// plan and changes nothing, -Confirm asks per step); the accepted steps are applied in the plan's order with
+    /// rollback on failure. A failure ends the command with ApplyFailedRolledBack or ApplyFailedRollbackIncomplete;
+    /// with <paramref name="passThru"/> the result object is written first.
+    /// </summary>
+    protected void Apply(LvsConfiguration desired, bool prune, bool drain, uint drainTimeoutSeconds, bool passThru)
+    {
+        var plan = PlanFor(desired, prune, drain);
+        var accepted = new List<PlanStep>(plan.Count);
+        foreach (var step in plan.Steps)
+        {
+            var text = StepText(step);
+            if (ShouldProcess(text, text + "?", $"{MyInvocation.MyCommand.Name}: step {step.Index} of {plan.Count}")) accepted.Add(step);
+        }
+        if (accepted.Count < plan.Count)
+        {
+            // -WhatIf (or "No" to every step): nothing is applied. Declined steps under -Confirm are left out.
+            if (accepted.Count == 0) return;
+            plan = new ConfigurationPlan(accepted, plan.Desired, plan.Live, plan.Options);
+        }
+
+        const int activity = 1;
+        var title = "Applying the LvsAdmin configuration";
+        var options = new ApplyOptions
+        {
+            Drain = new DrainOptions { Timeout = TimeSpan.FromSeconds(drainTimeoutSeconds), Progress = p => WriteDrainProgress(activity + 1, activity, p) },
+            StepStarting = s => WriteProgress(new ProgressRecord(activity, title, s.ToString())
+            {
+                PercentComplete = Math.Min(100, (s.Index - 1) * 100 / Math.Max(1, plan.Count)),
+            }),
+        };
+        ApplyResult result;
+        try
+        {
+            result = new ConfigurationApplier(Client).Apply(plan, options, StopToken);
+        }
+        catch (Exception e) when (e is IpvsException or Netlink.NetlinkException or Netlink.NetlinkProtocolException or Netlink.NetlinkDumpInterruptedException)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, desired));
+            throw; // not reached
+        }
+        finally
+        {
+            WriteProgress(new ProgressRecord(activity, title, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+        foreach (var w in result.Warnings) WriteWarning(w.Message);
+        foreach (var s in result.Completed) WriteVerbose("Done: " + StepText(s));
+        if (passThru) WriteObject(result);
+        if (result.Error is { } error) ThrowTerminatingError(ErrorRecords.From(error, result.FailedStep));
+    }
+
+    /// <summary>Shows a drain as a progress bar: time elapsed of the timeout, and the connections still open.</summary>
+    protected void WriteDrainProgress(int activityId, int parentId, DrainProgress p)
+    {
+        var status = p.Remaining == 0
+            ? "All drained"
+            : $"{p.Remaining} real server(s) still busy: " + string.Join("; ", p.Servers);
+        WriteProgress(new ProgressRecord(activityId, "Draining real servers (weight 0, waiting for their connections to end)", status)
+        {
+            ParentActivityId = parentId,
+            PercentComplete = p.PercentComplete,
+            SecondsRemaining = (int)Math.Max(0, (p.Timeout - p.Elapsed).TotalSeconds),
+        });
+    }
+
+    protected override void StopProcessing()
+    {
+        _stop.Cancel();
+        base.StopProcessing();
+    }
+}
