@@ -272,7 +272,9 @@ Describe 'IPVS sysctls' {
         Get-NsSysctl $ns 'net.ipv4.vs.expire_quiescent_template' | Should -Be '1'
     }
 
-    It 'Set-LvsSysctl -Name/-Value reaches the other settings, and binds from Get-LvsSysctl' {
+    It 'Set-LvsSysctl sets a text setting typed or by -Name/-Value, and binds from Get-LvsSysctl' {
+        Set-LvsSysctl -SyncThreshold '4 100' -NetworkNamespace $ns
+        Get-NsSysctl $ns 'net.ipv4.vs.sync_threshold' | Should -Match '^4\s+100$'
         (Set-LvsSysctl -Name sync_threshold -Value '3 100' -NetworkNamespace $ns -PassThru).RawValue | Should -Be '3 100'
         $again = Get-LvsSysctl sync_threshold -NetworkNamespace $ns | Set-LvsSysctl -NetworkNamespace $ns -Verbose 4>&1
         ($again | Out-String) | Should -Match 'nothing to change'
