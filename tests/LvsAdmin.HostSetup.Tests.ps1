@@ -244,6 +244,18 @@ Describe 'Director setup' {
         $err[0].FullyQualifiedErrorId | Should -Match '^InterfaceNotFound'
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
+
+    It 'checks the VIPs of the virtual services in the table (the help example)' {
+        Initialize-LvsDirector DirectRouting 10.9.2.100 eth0 -NetworkNamespace $ns
+        New-LvsVirtualService -Service tcp/10.9.2.100:80 -NetworkNamespace $ns
+        New-LvsVirtualService -FirewallMark 5 -NetworkNamespace $ns
+        $vips = Get-LvsVirtualService -NetworkNamespace $ns | Where-Object Address | ForEach-Object { "$($_.Address)" } | Sort-Object -Unique
+        $vips | Should -Be '10.9.2.100'
+        Test-LvsDirector -Mode DirectRouting -VirtualAddress $vips -InterfaceName eth0 -NetworkNamespace $ns | Where-Object -Not Passed | Should -BeNullOrEmpty
+        Clear-LvsVirtualService -NetworkNamespace $ns -Confirm:$false
+        Reset-LvsDirector -NetworkNamespace $ns -Confirm:$false
+        Get-NsAddress $ns eth0 | Should -Not -Match '10\.9\.2\.100'
+    }
 }
 
 Describe 'IPVS sysctls' {
