@@ -62,11 +62,11 @@ Describe 'Virtual addresses' {
     }
 
     It 'lists the VIPs without the loopback addresses unless -IncludeAll' {
-        $list = Get-LvsVirtualAddress -InterfaceName lo -NetworkNamespace $ns
-        $list.Address.IPAddressToString | Should -Contain '192.0.2.10'
-        $list.Address.IPAddressToString | Should -Contain '2001:db8::10'
-        $list.Address.IPAddressToString | Should -Not -Contain '127.0.0.1'
-        (Get-LvsVirtualAddress -InterfaceName lo -IncludeAll -NetworkNamespace $ns).Address.IPAddressToString | Should -Contain '127.0.0.1'
+        $list = Get-LvsVirtualAddress -InterfaceName lo -NetworkNamespace $ns | ForEach-Object { "$($_.Address)" }
+        $list | Should -Contain '192.0.2.10'
+        $list | Should -Contain '2001:db8::10'
+        $list | Should -Not -Contain '127.0.0.1'
+        Get-LvsVirtualAddress -InterfaceName lo -IncludeAll -NetworkNamespace $ns | ForEach-Object { "$($_.Address)" } | Should -Contain '127.0.0.1'
         (Get-LvsVirtualAddress -InterfaceName 'eth*' -NetworkNamespace $ns).Cidr | Should -Be '10.9.0.1/24'
     }
 
@@ -111,8 +111,10 @@ Describe 'Virtual addresses' {
     }
 
     It 'removes the VIPs piped from Get-LvsVirtualAddress' {
+        @(Get-LvsVirtualAddress -InterfaceName lo -NetworkNamespace $ns).Count | Should -BeGreaterOrEqual 2
         Get-LvsVirtualAddress -InterfaceName lo -NetworkNamespace $ns | Remove-LvsVirtualAddress -NetworkNamespace $ns -Confirm:$false
         Get-LvsVirtualAddress -InterfaceName lo -NetworkNamespace $ns | Should -BeNullOrEmpty
+        Get-NsAddress $ns lo | Should -Not -Match '192\.0\.2\.10|2001:db8::10'
         Get-NsAddress $ns lo | Should -Match '127\.0\.0\.1'
         Get-NsAddress $ns eth0 | Should -Match '10\.9\.0\.1/24'
     }
@@ -242,6 +244,18 @@ Describe 'Director setup' {
         $err[0].FullyQualifiedErrorId | Should -Match '^InterfaceNotFound'
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
+
+    It 'checks the VIPs of the virtual services in the table (the help example)' {
+        Initialize-LvsDirector DirectRouting 10.9.2.100 eth0 -NetworkNamespace $ns
+        New-LvsVirtualService -Service tcp/10.9.2.100:80 -NetworkNamespace $ns
+        New-LvsVirtualService -FirewallMark 5 -NetworkNamespace $ns
+        $vips = Get-LvsVirtualService -NetworkNamespace $ns | Where-Object Address | ForEach-Object { "$($_.Address)" } | Sort-Object -Unique
+        $vips | Should -Be '10.9.2.100'
+        Test-LvsDirector -Mode DirectRouting -VirtualAddress $vips -InterfaceName eth0 -NetworkNamespace $ns | Where-Object -Not Passed | Should -BeNullOrEmpty
+        Clear-LvsVirtualService -NetworkNamespace $ns -Confirm:$false
+        Reset-LvsDirector -NetworkNamespace $ns -Confirm:$false
+        Get-NsAddress $ns eth0 | Should -Not -Match '10\.9\.2\.100'
+    }
 }
 
 Describe 'IPVS sysctls' {
@@ -270,7 +284,9 @@ Describe 'IPVS sysctls' {
         Get-NsSysctl $ns 'net.ipv4.vs.expire_quiescent_template' | Should -Be '1'
     }
 
-    It 'Set-LvsSysctl -Name/-Value reaches the other settings, and binds from Get-LvsSysctl' {
+    It 'Set-LvsSysctl sets a text setting typed or by -Name/-Value, and binds from Get-LvsSysctl' {
+        Set-LvsSysctl -SyncThreshold '4 100' -NetworkNamespace $ns
+        Get-NsSysctl $ns 'net.ipv4.vs.sync_threshold' | Should -Match '^4\s+100$'
         (Set-LvsSysctl -Name sync_threshold -Value '3 100' -NetworkNamespace $ns -PassThru).RawValue | Should -Be '3 100'
         $again = Get-LvsSysctl sync_threshold -NetworkNamespace $ns | Set-LvsSysctl -NetworkNamespace $ns -Verbose 4>&1
         ($again | Out-String) | Should -Match 'nothing to change'
@@ -314,5 +330,41 @@ Describe '-Persist' {
         Set-LvsRealServerArp -Persist -NetworkNamespace 'hs-va' -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Match '^PersistInNamespaceNotSupported'
         Get-NsSysctl 'hs-va' 'net.ipv4.conf.all.arp_ignore' | Should -Be '0'
+    }
+}
+
+Describe 'Errors that end the command' {
+    BeforeAll {
+        # A second pwsh (the one running this suite) runs the probe as nobody, or with a read-only /proc/sys.
+        # Without -ErrorAction Stop, only a terminating error reaches the catch block.
+        $pwsh = (Get-Process -Id $PID).Path
+        $probe = Join-Path $work 'probe.ps1'
+        Set-Content -Path $probe -Value @'
+param([string] $Module, [string] $What)
+$ErrorActionPreference = 'Continue'
+Import-Module $Module
+$tests = [ordered]@{ sysctl = { Set-LvsSysctl -ExpireNodestConn $true }; address = { Add-LvsVirtualAddress -Address 192.0.2.55 } }
+foreach ($name in $What -split ',') {
+    try { & $tests[$name] 2>$null; "$name|not terminated" } catch { "$name|" + $_.FullyQualifiedErrorId.Split(',')[0] + '|' + $_.CategoryInfo.Category }
+}
+'@
+        $home0 = $env:HOME
+        $env:HOME = $work
+    }
+
+    AfterAll { $env:HOME = $home0 }
+
+    It 'not root: SysctlPermissionDenied and HostPermissionDenied (PermissionDenied) end the command' {
+        $out = setpriv --reuid=65534 --regid=65534 --clear-groups $pwsh -NoProfile -NonInteractive -File $probe $env:LVSADMIN_MODULE 'sysctl,address'
+        $out | Should -Contain 'sysctl|SysctlPermissionDenied|PermissionDenied'
+        $out | Should -Contain 'address|HostPermissionDenied|PermissionDenied'
+        Get-NsAddress 'hs-va' lo | Should -Not -Match '192\.0\.2\.55'
+        (ip -o address show dev lo) -join ' ' | Should -Not -Match '192\.0\.2\.55'
+    }
+
+    It 'read-only /proc/sys (a container): SysctlReadOnly (PermissionDenied) ends the command' {
+        $out = unshare -m sh -c 'mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys && exec "$0" -NoProfile -NonInteractive -File "$1" "$2" sysctl' $pwsh $probe $env:LVSADMIN_MODULE
+        $out | Should -Contain 'sysctl|SysctlReadOnly|PermissionDenied'
+        (Get-Content /proc/sys/net/ipv4/vs/expire_nodest_conn).Trim() | Should -Be '0'
     }
 }

@@ -170,7 +170,7 @@ public static class HostChecks
                 var have = cur is null ? null : IpvsSysctls.Normalize(cur);
                 list.Add(Finding("IpvsSysctl", d.Key, have == want, want, Show(have),
                     have is null ? $"{d.Key} does not exist (ip_vs not loaded, or this kernel lacks it)." : $"{d.Key} is {have}, expected {want}: {d.Description}",
-                    $"Set-LvsSysctl -{d.PropertyName} {want}{ns}"));
+                    $"Set-LvsSysctl -{d.PropertyName} {(want.Contains(' ') ? "'" + want + "'" : want)}{ns}"));
             }
         }
         return list;

@@ -5,8 +5,9 @@ namespace LvsAdmin.Commands;
 
 /// <summary>
 /// Undoes Initialize-LvsDirector: from its undo record, puts back each sysctl's value from before (IP forwarding,
-/// send_redirects, IPVS sysctls) and removes only the VIPs it added. Without a record it removes the -VirtualAddress
-/// addresses from -InterfaceName if they are there. Virtual services are not touched (Clear-LvsVirtualService).
+/// send_redirects, IPVS sysctls) and removes only the VIPs it added. Without a record it puts the kernel defaults
+/// back: the -VirtualAddress addresses leave -InterfaceName, send_redirects=1, and for Nat IP forwarding off. Virtual
+/// services are not touched (Clear-LvsVirtualService).
 /// </summary>
 [Cmdlet(VerbsCommon.Reset, "LvsDirector", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(HostChange))]
@@ -22,7 +23,7 @@ public sealed class ResetLvsDirectorCommand : HostChangeCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? VirtualAddress { get; set; }
 
-    /// <summary>Without an undo record: the interface that has the VIPs.</summary>
+    /// <summary>Without an undo record: the interface that has the VIPs (required then).</summary>
     [Parameter(Position = 2)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]

@@ -8,9 +8,9 @@ namespace LvsAdmin.Commands;
 
 /// <summary>
 /// Sets IPVS kernel settings (sysctl net.ipv4.vs.*). Only the settings given change; each is checked against the
-/// kernel's range before anything is written, and one whose value is already as asked is left alone. Typed
-/// parameters cover the common settings; -Name and -Value (also by property name from Get-LvsSysctl objects) reach
-/// every setting. -Persist also writes them to /etc/sysctl.d/90-lvsadmin.conf.
+/// kernel's range before anything is written, and one whose value is already as asked is left alone. Every setting
+/// of the catalog has a typed parameter named like its property (-ExpireNodestConn, -SyncThreshold); -Name and
+/// -Value (also by property name from Get-LvsSysctl objects) reach them by sysctl name. -Persist also writes them to /etc/sysctl.d/90-lvsadmin.conf.
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "LvsSysctl", DefaultParameterSetName = TypedSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(IpvsSysctlValue))]
@@ -110,6 +110,56 @@ public sealed class SetLvsSysctlCommand : HostChangeCmdlet
     [Parameter(ParameterSetName = TypedSet)]
     [ValidateRange(0, 1)]
     public int SyncPersistMode { get; set; }
+
+    /// <summary>The nice value of the rate estimation kthreads (net.ipv4.vs.est_nice, Linux 6.2 and later).</summary>
+    [Parameter(ParameterSetName = TypedSet)]
+    [ValidateRange(-20, 19)]
+    public int EstNice { get; set; }
+
+    /// <summary>Seconds after which an unused lblc destination entry expires (net.ipv4.vs.lblc_expiration).</summary>
+    [Parameter(ParameterSetName = TypedSet)]
+    [ValidateRange(0, 2147483)]
+    public int LblcExpiration { get; set; }
+
+    /// <summary>Seconds after which an unused lblcr destination set expires (net.ipv4.vs.lblcr_expiration).</summary>
+    [Parameter(ParameterSetName = TypedSet)]
+    [ValidateRange(0, 2147483)]
+    public int LblcrExpiration { get; set; }
+
+    /// <summary>The number of sync threads and ports, a power of two (net.ipv4.vs.sync_ports).</summary>
+    [Parameter(ParameterSetName = TypedSet)]
+    [ValidateRange(1, 1073741824)]
+    public int SyncPorts { get; set; }
+
+    /// <summary>The maximum of queued sync messages (net.ipv4.vs.sync_qlen_max).</summary>
+    [Parameter(ParameterSetName = TypedSet)]
+    [ValidateRange(1, 2147483647)]
+    public int SyncQlenMax { get; set; }
+
+    /// <summary>Seconds between re-syncs of a connection whose state did not change; 0 uses SyncThreshold (net.ipv4.vs.sync_refresh_period).</summary>
+    [Parameter(ParameterSetName = TypedSet)]
+    [ValidateRange(0, 2147483)]
+    public int SyncRefreshPeriod { get; set; }
+
+    /// <summary>Retries of a sync message that got no reply within SyncRefreshPeriod (net.ipv4.vs.sync_retries).</summary>
+    [Parameter(ParameterSetName = TypedSet)]
+    [ValidateRange(0, 3)]
+    public int SyncRetries { get; set; }
+
+    /// <summary>The socket buffer size of the sync daemons; 0 keeps the system default (net.ipv4.vs.sync_sock_size).</summary>
+    [Parameter(ParameterSetName = TypedSet)]
+    [ValidateRange(0, 2147483647)]
+    public int SyncSockSize { get; set; }
+
+    /// <summary>Sync a connection after N packets, then every M packets, as "N M" with N less than M, or M 0 (net.ipv4.vs.sync_threshold).</summary>
+    [Parameter(ParameterSetName = TypedSet)]
+    [ValidateNotNullOrEmpty]
+    public string SyncThreshold { get; set; } = "";
+
+    /// <summary>The CPUs the rate estimation kthreads may run on, as a CPU list such as 0-3,6 (net.ipv4.vs.est_cpulist, Linux 6.2 and later).</summary>
+    [Parameter(ParameterSetName = TypedSet)]
+    [ValidateNotNullOrEmpty]
+    public string EstCpulist { get; set; } = "";
 
     /// <summary>
     /// A setting by sysctl name (sync_threshold), key (net.ipv4.vs.sync_threshold) or property name (SyncThreshold).

@@ -244,6 +244,17 @@ public class ChecksTests
     }
 
     [Fact]
+    public void AnIpvsSysctlFixWithASpaceIsQuotedSoTheCommandParses()
+    {
+        var setup = Nat with { IpvsSettings = new Dictionary<string, string> { ["sync_threshold"] = "3 100" } };
+        var h = new FakeHost();
+        h.Apply(HostPlanner.Director(h.Snapshot(), setup, null, null));
+        Assert.All(HostChecks.Director(h.Snapshot(), setup), f => Assert.True(f.Passed, f.Check + " " + f.Target));
+        h.Sysctls["net.ipv4.vs.sync_threshold"] = "3\t50";
+        OnlyFailing(HostChecks.Director(h.Snapshot(), setup), "IpvsSysctl", "net.ipv4.vs.sync_threshold", "Set-LvsSysctl -SyncThreshold '3 100'");
+    }
+
+    [Fact]
     public void DirectorVipInterfaceAndModule()
     {
         var h = ReadyDirector();
