@@ -24,24 +24,7 @@ public static partial class Benchmarks
     public static int RunPlan(string[] args)
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        int services = 10000, reals = 10, repeat = 3;
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--services" when i + 1 < args.Length: services = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--reals" when i + 1 < args.Length: reals = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--repeat" when i + 1 < args.Length: repeat = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                default:
-                    Console.WriteLine("bench: usage: bench plan [--services N] [--reals M] [--repeat R]");
-                    return 2;
-            }
-        }
-        if (services < 10 || services > 65536 * 4 || reals < 1 || reals > 250 || repeat < 1)
-        {
-            Console.WriteLine("bench: --services must be 10..262144, --reals 1..250, --repeat >= 1");
-            return 2;
-        }
+        if (!TryParseSize(args, "plan", minReals: 1, out var services, out var reals, out var repeat)) return 2;
         try
         {
             return BenchPlan(services, reals, repeat);

@@ -25,25 +25,8 @@ public static partial class Benchmarks
     public static int RunTable(string[] args)
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        int services = 10000, reals = 10, repeat = 3;
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--services" when i + 1 < args.Length: services = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--reals" when i + 1 < args.Length: reals = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--repeat" when i + 1 < args.Length: repeat = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "list-memory" when i + 1 < args.Length: return ListMemoryChild(args[i + 1]);
-                default:
-                    Console.WriteLine("bench: usage: bench table [--services N] [--reals M] [--repeat R]");
-                    return 2;
-            }
-        }
-        if (services < 10 || services > 65536 * 4 || reals < 0 || reals > 250 || repeat < 1)
-        {
-            Console.WriteLine("bench: --services must be 10..262144, --reals 0..250, --repeat >= 1");
-            return 2;
-        }
+        if (args.Length == 2 && args[0] == "list-memory") return ListMemoryChild(args[1]);
+        if (!TryParseSize(args, "table", minReals: 0, out var services, out var reals, out var repeat)) return 2;
         try
         {
             return Bench(services, reals, repeat);
@@ -283,5 +266,32 @@ public static partial class Benchmarks
         Console.WriteLine($"mem: services={n} reals={reals} liveMaxKB={liveMax / 1024} allocatedKB={allocated / 1024} " +
                           $"peakBeforeMB={peakBefore / 1048576.0:F1} peakAfterMB={self.PeakWorkingSet64 / 1048576.0:F1}");
         return 0;
+    }
+
+    /// <summary>
+    /// The size options of <c>bench table|plan</c>: --services N (10..262144), --reals M (<paramref name="minReals"/>..250)
+    /// and --repeat R (≥ 1), default 10000 × 10 × 3. Prints the usage and returns false on anything else.
+    /// </summary>
+    private static bool TryParseSize(string[] args, string bench, int minReals, out int services, out int reals, out int repeat)
+    {
+        services = 10000; reals = 10; repeat = 3;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--services" when i + 1 < args.Length: services = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--reals" when i + 1 < args.Length: reals = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--repeat" when i + 1 < args.Length: repeat = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default:
+                    Console.WriteLine($"bench: usage: bench {bench} [--services N] [--reals M] [--repeat R]");
+                    return false;
+            }
+        }
+        if (services < 10 || services > 65536 * 4 || reals < minReals || reals > 250 || repeat < 1)
+        {
+            Console.WriteLine($"bench: --services must be 10..262144, --reals {minReals}..250, --repeat >= 1");
+            return false;
+        }
+        return true;
     }
 }
