@@ -56,6 +56,16 @@ Describe 'Virtual addresses' {
         @((ip -n $ns -o address show dev lo) -match '192\.0\.2\.10').Count | Should -Be 1
     }
 
+    It 'completes -InterfaceName with the live interfaces of the namespace, and -Mode with the modes of the cmdlet (enum values)' {
+        $line = "Add-LvsVirtualAddress -NetworkNamespace $ns -InterfaceName eth"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('eth0', 'eth1')
+        $line = 'Initialize-LvsDirector -Mode '
+        $modes = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $modes.CompletionText | Sort-Object | Should -Be @('DirectRouting', 'Nat', 'Tunnel')
+        $line = 'Test-LvsRealServer -Mode '
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Sort-Object | Should -Be @('DirectRouting', 'Tunnel')
+    }
+
     It 'adds an IPv6 VIP as /128' {
         Add-LvsVirtualAddress 2001:db8::10 -NetworkNamespace $ns
         Get-NsAddress $ns lo | Should -Match '2001:db8::10/128'

@@ -19,7 +19,6 @@ public sealed class InitializeLvsDirectorCommand : HostChangeCmdlet
 {
     /// <summary>The forwarding method of the real servers: Nat, DirectRouting or Tunnel.</summary>
     [Parameter(Mandatory = true, Position = 0)]
-    [ArgumentCompleter(typeof(HostSetupModeCompleter))]
     public DirectorMode Mode { get; set; }
 
     /// <summary>The virtual IP addresses (192.0.2.10 as /32, or 192.0.2.10/24 as an alias in the interface's subnet; IPv6 too).</summary>

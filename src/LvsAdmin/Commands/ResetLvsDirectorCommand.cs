@@ -15,7 +15,6 @@ public sealed class ResetLvsDirectorCommand : HostChangeCmdlet
 {
     /// <summary>Without an undo record: the mode that was set up by hand (Nat, DirectRouting or Tunnel).</summary>
     [Parameter(Position = 0)]
-    [ArgumentCompleter(typeof(HostSetupModeCompleter))]
     public DirectorMode Mode { get; set; }
 
     /// <summary>Without an undo record: the virtual IP addresses to remove from -InterfaceName.</summary>

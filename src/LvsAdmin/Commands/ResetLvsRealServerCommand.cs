@@ -14,7 +14,6 @@ public sealed class ResetLvsRealServerCommand : HostChangeCmdlet
 {
     /// <summary>Without an undo record: the mode that was set up by hand (DirectRouting or Tunnel).</summary>
     [Parameter(Position = 0)]
-    [ArgumentCompleter(typeof(HostSetupModeCompleter))]
     public RealServerMode Mode { get; set; }
 
     /// <summary>Without an undo record: the virtual IP addresses to remove from lo (or tunl0/ip6tnl0).</summary>

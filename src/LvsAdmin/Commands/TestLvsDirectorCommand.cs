@@ -16,7 +16,6 @@ public sealed class TestLvsDirectorCommand : HostSetupCmdlet
 {
     /// <summary>The forwarding method of the real servers: Nat, DirectRouting or Tunnel.</summary>
     [Parameter(Mandatory = true, Position = 0)]
-    [ArgumentCompleter(typeof(HostSetupModeCompleter))]
     public DirectorMode Mode { get; set; }
 
     /// <summary>The virtual IP addresses the director must have (192.0.2.10, 192.0.2.10/24, 2001:db8::10).</summary>

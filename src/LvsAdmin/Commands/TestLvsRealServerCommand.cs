@@ -15,7 +15,6 @@ public sealed class TestLvsRealServerCommand : HostSetupCmdlet
 {
     /// <summary>How the director forwards to this real server: DirectRouting or Tunnel.</summary>
     [Parameter(Mandatory = true, Position = 0)]
-    [ArgumentCompleter(typeof(HostSetupModeCompleter))]
     public RealServerMode Mode { get; set; }
 
     /// <summary>The virtual IP addresses the real server must accept (192.0.2.10, 2001:db8::10).</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using LvsAdmin.Ipvs;
@@ -62,7 +63,7 @@ public sealed class PersistenceEngineCompleter : IArgumentCompleter
 
 /// <summary>
 /// Completes -InterfaceName with the names of the live network interfaces (of the -NetworkNamespace already given),
-/// read over rtnetlink; nothing when they cannot be read.
+/// read over rtnetlink, sorted by name; nothing when they cannot be read.
 /// </summary>
 public sealed class InterfaceNameCompleter : IArgumentCompleter
 {
@@ -81,31 +82,7 @@ public sealed class InterfaceNameCompleter : IArgumentCompleter
         }
         var byName = new Dictionary<string, LvsAdmin.HostSetup.LinkInfo>(StringComparer.Ordinal);
         foreach (var l in links) byName[l.Name] = l;
-        return Completion.Words(byName.Keys, wordToComplete, n =>
+        return Completion.Words(byName.Keys.OrderBy(n => n, StringComparer.Ordinal), wordToComplete, n =>
             n + (byName[n].IsUp ? " (up" : " (down") + (byName[n].Kind is { } kind ? ", " + kind : "") + ")");
-    }
-}
-
-/// <summary>Completes -Mode with the modes of the real server or director cmdlets, with what each mode sets up.</summary>
-public sealed class HostSetupModeCompleter : IArgumentCompleter
-{
-    private static readonly Dictionary<string, string> RealServer = new(StringComparer.Ordinal)
-    {
-        ["DirectRouting"] = "LVS-DR: VIP on lo, ARP for the VIP suppressed (arp_ignore=1, arp_announce=2)",
-        ["Tunnel"] = "LVS-TUN: VIP on tunl0 (ip6tnl0 for IPv6), rp_filter relaxed, ARP suppressed",
-    };
-
-    private static readonly Dictionary<string, string> Director = new(StringComparer.Ordinal)
-    {
-        ["Nat"] = "LVS-NAT: VIP on the interface, IP forwarding on, send_redirects off",
-        ["DirectRouting"] = "LVS-DR: VIP on the interface, send_redirects off",
-        ["Tunnel"] = "LVS-TUN: VIP on the interface, send_redirects off",
-    };
-
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var modes = (commandName ?? "").EndsWith("Director", StringComparison.OrdinalIgnoreCase) ? Director : RealServer;
-        return Completion.Words(modes.Keys, wordToComplete, w => modes[w]);
     }
 }
