@@ -1,7 +1,4 @@
-using System;
 using System.Collections;
-using System.Collections.Generic;
-using System.Globalization;
 using System.Management.Automation;
 using LvsAdmin.HostSetup;
 
@@ -51,23 +48,5 @@ public sealed class InitializeLvsDirectorCommand : HostChangeCmdlet
         };
         var plan = Plan(string.Join(", ", VirtualAddress), () => Setup.PlanDirector(setup));
         if (plan is not null) ApplyAndPassThru(plan);
-    }
-
-    /// <summary>The hashtable as sysctl texts ($true → 1).</summary>
-    internal static IReadOnlyDictionary<string, string>? SysctlValues(Hashtable? table)
-    {
-        if (table is null) return null;
-        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (DictionaryEntry e in table)
-        {
-            var value = e.Value is PSObject ps ? ps.BaseObject : e.Value;
-            values[e.Key?.ToString() ?? ""] = value switch
-            {
-                bool b => b ? "1" : "0",
-                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                _ => value?.ToString() ?? "",
-            };
-        }
-        return values;
     }
 }

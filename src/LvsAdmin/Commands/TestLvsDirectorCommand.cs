@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Linq;
 using System.Management.Automation;
 using LvsAdmin.HostSetup;
 
@@ -12,7 +11,7 @@ namespace LvsAdmin.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "LvsDirector")]
 [OutputType(typeof(HostFinding), typeof(bool))]
-public sealed class TestLvsDirectorCommand : HostSetupCmdlet
+public sealed class TestLvsDirectorCommand : HostTestCmdlet
 {
     /// <summary>The forwarding method of the real servers: Nat, DirectRouting or Tunnel.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -34,23 +33,13 @@ public sealed class TestLvsDirectorCommand : HostSetupCmdlet
     [ValidateNotNull]
     public Hashtable? IpvsSysctl { get; set; }
 
-    /// <summary>Return only $true (every check passed) or $false.</summary>
-    [Parameter]
-    public SwitchParameter Quiet { get; set; }
-
     protected override void ProcessRecord()
     {
         var setup = new DirectorSetup
         {
             Mode = Mode, VirtualAddresses = VirtualAddress, InterfaceName = InterfaceName,
-            IpvsSettings = InitializeLvsDirectorCommand.SysctlValues(IpvsSysctl),
+            IpvsSettings = SysctlValues(IpvsSysctl),
         };
-        Try(string.Join(", ", VirtualAddress), () =>
-        {
-            var findings = Setup.TestDirector(setup);
-            foreach (var f in findings.Where(f => !f.Passed)) WriteVerbose($"{f.Check} {f.Target}: {f.Message}");
-            if (Quiet) WriteObject(findings.All(f => f.Passed));
-            else WriteObject(findings, enumerateCollection: true);
-        });
+        WriteFindings(VirtualAddress, () => Setup.TestDirector(setup));
     }
 }

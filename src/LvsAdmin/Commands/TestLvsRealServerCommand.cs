@@ -1,4 +1,3 @@
-using System.Linq;
 using System.Management.Automation;
 using LvsAdmin.HostSetup;
 
@@ -11,7 +10,7 @@ namespace LvsAdmin.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "LvsRealServer")]
 [OutputType(typeof(HostFinding), typeof(bool))]
-public sealed class TestLvsRealServerCommand : HostSetupCmdlet
+public sealed class TestLvsRealServerCommand : HostTestCmdlet
 {
     /// <summary>How the director forwards to this real server: DirectRouting or Tunnel.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -28,19 +27,9 @@ public sealed class TestLvsRealServerCommand : HostSetupCmdlet
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     public string[]? InterfaceName { get; set; }
 
-    /// <summary>Return only $true (every check passed) or $false.</summary>
-    [Parameter]
-    public SwitchParameter Quiet { get; set; }
-
     protected override void ProcessRecord()
     {
         var setup = new RealServerSetup { Mode = Mode, VirtualAddresses = VirtualAddress, InterfaceNames = InterfaceName };
-        Try(string.Join(", ", VirtualAddress), () =>
-        {
-            var findings = Setup.TestRealServer(setup);
-            foreach (var f in findings.Where(f => !f.Passed)) WriteVerbose($"{f.Check} {f.Target}: {f.Message}");
-            if (Quiet) WriteObject(findings.All(f => f.Passed));
-            else WriteObject(findings, enumerateCollection: true);
-        });
+        WriteFindings(VirtualAddress, () => Setup.TestRealServer(setup));
     }
 }

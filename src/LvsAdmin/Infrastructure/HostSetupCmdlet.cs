@@ -1,5 +1,8 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using LvsAdmin.HostSetup;
 using LvsAdmin.Ipvs;
@@ -46,6 +49,24 @@ public abstract class HostSetupCmdlet : LvsCmdlet
         if (Environment.GetEnvironmentVariable(StateDirectoryVariable) is { Length: > 0 } state) options = options with { StateDirectory = state };
         if (Environment.GetEnvironmentVariable(PersistRootVariable) is { Length: > 0 } root) options = options with { PersistRoot = root };
         return options;
+    }
+
+    /// <summary>An -IpvsSysctl hashtable as sysctl texts ($true → 1, numbers invariant); null when not given.</summary>
+    internal static IReadOnlyDictionary<string, string>? SysctlValues(Hashtable? table)
+    {
+        if (table is null) return null;
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry e in table)
+        {
+            var value = e.Value is PSObject ps ? ps.BaseObject : e.Value;
+            values[e.Key?.ToString() ?? ""] = value switch
+            {
+                bool b => b ? "1" : "0",
+                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                _ => value?.ToString() ?? "",
+            };
+        }
+        return values;
     }
 
     /// <summary>Closes the rtnetlink socket along with the IPVS one.</summary>
@@ -133,5 +154,28 @@ public abstract class HostChangeCmdlet : HostSetupCmdlet
     {
         var applied = ApplyPlan(plan);
         if (PassThru) WriteObject(applied, enumerateCollection: true);
+    }
+}
+
+/// <summary>
+/// Base of Test-LvsRealServer and Test-LvsDirector: runs the checks of a setup and writes one finding per check (the
+/// failed ones also as verbose lines), or with -Quiet only whether every check passed. Changes nothing.
+/// </summary>
+public abstract class HostTestCmdlet : HostSetupCmdlet
+{
+    /// <summary>Return only $true (every check passed) or $false.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    /// <summary>Runs <paramref name="checks"/> and writes their findings (or the -Quiet bool); failures are per item.</summary>
+    protected void WriteFindings(IReadOnlyList<string> virtualAddresses, Func<IReadOnlyList<HostFinding>> checks)
+    {
+        Try(string.Join(", ", virtualAddresses), () =>
+        {
+            var findings = checks();
+            foreach (var f in findings.Where(f => !f.Passed)) WriteVerbose($"{f.Check} {f.Target}: {f.Message}");
+            if (Quiet) WriteObject(findings.All(f => f.Passed));
+            else WriteObject(findings, enumerateCollection: true);
+        });
     }
 }
