@@ -10,7 +10,7 @@ public static class ConfigurationIpvsadm
 {
     /// <summary>
     /// The rules text, byte-identical to <c>ipvsadm -Sn</c> for the same table when the services are in the kernel's
-    /// order (as <see cref="LiveConfiguration.Read"/> gives them). The format cannot hold thresholds, timeouts, sync
+    /// order (as <see cref="LiveConfiguration.Read(IpvsClient, LiveReadOptions?)"/> gives them). The format cannot hold thresholds, timeouts, sync
     /// daemons or host settings: see <see cref="Omissions"/>.
     /// </summary>
     public static string Write(LvsConfiguration configuration, bool sort = true)

@@ -5,7 +5,7 @@ using LvsAdmin.Ipvs;
 
 namespace LvsAdmin.State;
 
-/// <summary>What <see cref="LiveConfiguration.Read"/> reads.</summary>
+/// <summary>What <see cref="LiveConfiguration.Read(IpvsClient, LiveReadOptions?)"/> reads.</summary>
 public sealed record LiveReadOptions
 {
     /// <summary>Read only these services (null = all). Services that do not exist are left out.</summary>
