@@ -16,34 +16,10 @@ namespace LvsAdmin.LabTests;
 /// </summary>
 public sealed class ConfigurationTests
 {
-    private const string Ipvsadm = "/usr/sbin/ipvsadm";
-
-    private static string IpvsadmOut(string arguments, string? stdin = null)
-    {
-        var (code, o, e) = LabContext.Run(Ipvsadm, arguments, stdin);
-        if (code != 0 || e.Length > 0) throw new CheckException($"ipvsadm {arguments} exited {code}: {e.Trim()}");
-        return o;
-    }
-
-    private static void RequireIpvsadm()
-    {
-        if (!File.Exists(Ipvsadm)) LabContext.Skip("ipvsadm is not installed on the host (apt-get install ipvsadm)");
-    }
-
-    private static bool SipAvailable(IpvsClient client)
-    {
-        var probe = new VirtualService(ServiceKey.Parse("udp/192.0.2.199:5060")) { Scheduler = "rr", Persistent = true, PersistenceTimeout = 60, PersistenceEngine = "sip" };
-        try
-        {
-            client.AddService(probe);
-            client.DeleteService(probe.Key);
-            return true;
-        }
-        catch (IpvsException)
-        {
-            return false;
-        }
-    }
+    // ipvsadm and the sip probe are DifferentialTests' (the same runner, skip reason and probe).
+    private static string IpvsadmOut(string arguments, string? stdin = null) => DifferentialTests.IpvsadmOut(arguments, stdin);
+    private static void RequireIpvsadm() => DifferentialTests.RequireIpvsadm();
+    private static bool SipAvailable(IpvsClient client) => DifferentialTests.SipAvailable(client);
 
     /// <summary>
     /// (1) A varied seeded table loaded by ipvsadm -R and saved with ipvsadm -Sn imports exactly: the plan against

@@ -19,20 +19,20 @@ public sealed class DifferentialTests
     private const string Ipvsadm = "/usr/sbin/ipvsadm";
     private const int ServiceCount = 220;
 
-    private static string IpvsadmOut(string arguments, string? stdin = null)
+    internal static string IpvsadmOut(string arguments, string? stdin = null)
     {
         var (code, o, e) = LabContext.Run(Ipvsadm, arguments, stdin);
         if (code != 0 || e.Length > 0) throw new CheckException($"ipvsadm {arguments} exited {code}: {e.Trim()}");
         return o;
     }
 
-    private static void RequireIpvsadm()
+    internal static void RequireIpvsadm()
     {
         if (!File.Exists(Ipvsadm)) LabContext.Skip("ipvsadm is not installed on the host (apt-get install ipvsadm)");
     }
 
     /// <summary>Whether the sip persistence engine can be loaded here (it needs nf_conntrack_sip).</summary>
-    private static bool SipAvailable(IpvsClient client)
+    internal static bool SipAvailable(IpvsClient client)
     {
         var probe = new VirtualService(ServiceKey.Parse("udp/192.0.2.199:5060")) { Scheduler = "rr", Persistent = true, PersistenceTimeout = 60, PersistenceEngine = "sip" };
         try
