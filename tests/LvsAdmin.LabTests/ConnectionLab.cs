@@ -128,7 +128,7 @@ internal sealed class ConnectionLab : IDisposable
     {
         var s = Keep(new Socket(local.AddressFamily, type, type == SocketType.Dgram ? ProtocolType.Udp : ProtocolType.Tcp));
         if (local.AddressFamily == AddressFamily.InterNetworkV6) s.DualMode = false;
-        s.Bind(local);
+        s.Bind(new IPEndPoint(local.Address, ClientPorts.OrNext(local.Port)));
         return s;
     });
 

@@ -241,7 +241,7 @@ internal sealed class TrafficLab : IDisposable
         {
             var c = new Socket(local.AddressFamily, type, type == SocketType.Dgram ? ProtocolType.Udp : ProtocolType.Tcp);
             if (local.AddressFamily == AddressFamily.InterNetworkV6) c.DualMode = false;
-            c.Bind(new IPEndPoint(local, port));
+            c.Bind(new IPEndPoint(local, ClientPorts.OrNext(port)));
             return c;
         });
         lock (_sockets) _sockets.Add(s);
