@@ -77,13 +77,16 @@ public sealed class IpvsClient : IDisposable
     public List<VirtualService> GetServices() => Retry(() => new List<VirtualService>(EnumerateServices()));
 
     /// <summary>Streams the virtual services as the kernel sends them (memory stays flat however large the table).</summary>
-    public IEnumerable<VirtualService> EnumerateServices()
+    public IEnumerable<VirtualService> EnumerateServices() => EnumerateServices(statistics: true);
+
+    /// <summary>Streams the virtual services; without <paramref name="statistics"/> their counters are not decoded (left null).</summary>
+    public IEnumerable<VirtualService> EnumerateServices(bool statistics)
     {
         var seq = BeginDump(IpvsUapi.CMD_GET_SERVICE);
         _writer.EndMessage();
         _socket.Send(_writer.WrittenSpan);
         foreach (var m in Replies(seq, "list virtual services", null))
-            yield return IpvsCodec.DecodeServiceReply(m);
+            yield return IpvsCodec.DecodeServiceReply(m, statistics);
     }
 
     /// <summary>One virtual service, or null when it does not exist.</summary>
@@ -114,18 +117,27 @@ public sealed class IpvsClient : IDisposable
     /// Streams the whole table: each virtual service with its real servers. Services stream from this socket while a
     /// second socket lists each one's real servers, so memory stays flat however many services there are.
     /// </summary>
-    public IEnumerable<(VirtualService Service, List<RealServer> RealServers)> EnumerateTable()
+    public IEnumerable<(VirtualService Service, List<RealServer> RealServers)> EnumerateTable() => EnumerateTable(statistics: true);
+
+    /// <summary>
+    /// Streams the whole table; without <paramref name="statistics"/> the counters and rates of services and real
+    /// servers are not decoded (left null; connection counts are still read): what a configuration read needs.
+    /// </summary>
+    public IEnumerable<(VirtualService Service, List<RealServer> RealServers)> EnumerateTable(bool statistics)
     {
         _secondary ??= Open(_socket.NetworkNamespace);
-        foreach (var svc in EnumerateServices())
+        foreach (var svc in EnumerateServices(statistics))
         {
-            yield return (svc, new List<RealServer>(_secondary.EnumerateRealServers(svc.Key)));
+            yield return (svc, new List<RealServer>(_secondary.EnumerateRealServers(svc.Key, statistics)));
         }
     }
 
     private IpvsClient? _secondary;
 
-    public IEnumerable<RealServer> EnumerateRealServers(ServiceKey service)
+    public IEnumerable<RealServer> EnumerateRealServers(ServiceKey service) => EnumerateRealServers(service, statistics: true);
+
+    /// <summary>Streams the real servers of a service; without <paramref name="statistics"/> their counters and rates are left null.</summary>
+    public IEnumerable<RealServer> EnumerateRealServers(ServiceKey service, bool statistics)
     {
         ArgumentNullException.ThrowIfNull(service);
         var seq = BeginDump(IpvsUapi.CMD_GET_DEST);
@@ -133,7 +145,7 @@ public sealed class IpvsClient : IDisposable
         _writer.EndMessage();
         _socket.Send(_writer.WrittenSpan);
         foreach (var m in Replies(seq, "list real servers of " + service, new ErrorContext(IpvsUapi.CMD_GET_DEST, service, null, null)))
-            yield return IpvsCodec.DecodeRealServerReply(m, service);
+            yield return IpvsCodec.DecodeRealServerReply(m, service, statistics);
     }
 
     public IpvsTimeouts GetTimeouts() => IpvsCodec.DecodeTimeoutsReply(Single(IpvsUapi.CMD_GET_CONFIG, null, "get IPVS timeouts"));

@@ -117,12 +117,12 @@ public static class IpvsCodec
         return NetlinkAttribute.ParseTable(m.Payload[NetlinkWriter.GenlHeaderSize..], IpvsUapi.CMD_ATTR_MAX);
     }
 
-    /// <summary>Decodes a service from a GET_SERVICE reply.</summary>
-    public static VirtualService DecodeServiceReply(NetlinkMessage m)
+    /// <summary>Decodes a service from a GET_SERVICE reply; without <paramref name="statistics"/> its counters are left null.</summary>
+    public static VirtualService DecodeServiceReply(NetlinkMessage m, bool statistics = true)
     {
         var top = ReplyAttributes(m);
         if (top[IpvsUapi.CMD_ATTR_SERVICE] is not { } svc) throw new NetlinkProtocolException("service reply without IPVS_CMD_ATTR_SERVICE");
-        return DecodeService(svc);
+        return DecodeService(svc, statistics);
     }
 
     public static ServiceKey DecodeServiceKey(NetlinkAttribute?[] a)
@@ -144,7 +144,7 @@ public static class IpvsCodec
         return ServiceKey.ForAddress(p, Endpoint.FromInetAddr(addr.Payload.Span, af), port.GetBe16());
     }
 
-    public static VirtualService DecodeService(NetlinkAttribute nested)
+    public static VirtualService DecodeService(NetlinkAttribute nested, bool statistics = true)
     {
         var a = nested.NestedTable(IpvsUapi.SVC_ATTR_MAX);
         var key = DecodeServiceKey(a);
@@ -160,7 +160,7 @@ public static class IpvsCodec
             PersistenceTimeout = a[IpvsUapi.SVC_ATTR_TIMEOUT]?.GetU32() ?? 0,
             PersistenceNetmask = IpvsValidation.DecodeNetmask(key.AddressFamily, a[IpvsUapi.SVC_ATTR_NETMASK]?.GetU32() ?? 0),
             PersistenceEngine = a[IpvsUapi.SVC_ATTR_PE_NAME] is { } pe && pe.GetString() is { Length: > 0 } pen ? pen : null,
-            Statistics = DecodeStatistics(a[IpvsUapi.SVC_ATTR_STATS64], a[IpvsUapi.SVC_ATTR_STATS]),
+            Statistics = statistics ? DecodeStatistics(a[IpvsUapi.SVC_ATTR_STATS64], a[IpvsUapi.SVC_ATTR_STATS]) : null,
         };
     }
 
@@ -196,14 +196,15 @@ public static class IpvsCodec
     }
 
     /// <summary>Decodes a real server from a GET_DEST reply, for the virtual service <paramref name="service"/>.</summary>
-    public static RealServer DecodeRealServerReply(NetlinkMessage m, ServiceKey service)
+    public static RealServer DecodeRealServerReply(NetlinkMessage m, ServiceKey service, bool statistics = true)
     {
         var top = ReplyAttributes(m);
         if (top[IpvsUapi.CMD_ATTR_DEST] is not { } dest) throw new NetlinkProtocolException("destination reply without IPVS_CMD_ATTR_DEST");
-        return DecodeRealServer(dest, service);
+        return DecodeRealServer(dest, service, statistics);
     }
 
-    public static RealServer DecodeRealServer(NetlinkAttribute nested, ServiceKey service)
+    /// <summary>Decodes a real server; without <paramref name="statistics"/> its counters and rates are left null (the connection counts are always read).</summary>
+    public static RealServer DecodeRealServer(NetlinkAttribute nested, ServiceKey service, bool statistics = true)
     {
         var a = nested.NestedTable(IpvsUapi.DEST_ATTR_MAX);
         var af = service.AddressFamily;
@@ -233,7 +234,7 @@ public static class IpvsCodec
             TunnelType = (TunnelType)tunType,
             TunnelPort = a[IpvsUapi.DEST_ATTR_TUN_PORT]?.GetBe16() ?? 0,
             TunnelChecksum = (TunnelChecksum)tunFlags,
-            Statistics = DecodeStatistics(a[IpvsUapi.DEST_ATTR_STATS64], a[IpvsUapi.DEST_ATTR_STATS]),
+            Statistics = statistics ? DecodeStatistics(a[IpvsUapi.DEST_ATTR_STATS64], a[IpvsUapi.DEST_ATTR_STATS]) : null,
         };
     }
 

@@ -10,6 +10,8 @@ public sealed record LiveReadOptions
 {
     /// <summary>Read only these services (null = all). Services that do not exist are left out.</summary>
     public IReadOnlyCollection<ServiceKey>? Services { get; init; }
+    /// <summary>Decode the counters and rates of services and real servers (default true); a plan does not need them.</summary>
+    public bool Statistics { get; init; } = true;
     /// <summary>Read the timeouts (default true).</summary>
     public bool Timeouts { get; init; } = true;
     /// <summary>Read the sync daemons (default true).</summary>
@@ -62,13 +64,18 @@ public static class LiveConfiguration
                 {
                     continue; // removed meanwhile
                 }
+                if (!options.Statistics)
+                {
+                    svc = svc with { Statistics = null };
+                    for (var i = 0; i < reals.Count; i++) reals[i] = reals[i] with { Statistics = null };
+                }
                 Emit(Clean(svc, reals));
             }
         }
         else
         {
             var filter = options.Services is null ? null : new HashSet<ServiceKey>(options.Services);
-            foreach (var (svc, reals) in client.EnumerateTable())
+            foreach (var (svc, reals) in client.EnumerateTable(options.Statistics))
             {
                 if (filter is not null && !filter.Contains(svc.Key)) continue;
                 Emit(Clean(svc, reals));

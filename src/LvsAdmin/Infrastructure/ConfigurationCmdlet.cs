@@ -79,7 +79,8 @@ public abstract class ConfigurationCmdlet : LvsCmdlet
     /// <summary>The live configuration; with <paramref name="includeHost"/> also the host section (ReadForExport).</summary>
     protected LvsConfiguration ReadLive(bool includeHost)
     {
-        var live = LiveConfiguration.Read(Client);
+        // Settings only: a document holds no counters, so they are not decoded.
+        var live = LiveConfiguration.Read(Client, new LiveReadOptions { Statistics = false });
         return includeHost ? live with { Host = HostBackend.ReadForExport() } : live;
     }
 

@@ -241,6 +241,26 @@ public class DecodingTests
         Assert.Equal(9ul, r.Statistics.OutByteRate);
         Assert.Equal(TunnelType.Ipip, r.TunnelType);
         Assert.Equal("tcp/10.0.0.1:80 -> 192.168.0.2:8080", r.ToString());
+
+        // Without statistics (a configuration read): the same real server, counters and rates left null, the
+        // connection counts still read.
+        var lean = IpvsCodec.DecodeRealServerReply(m, svc, statistics: false);
+        Assert.Null(lean.Statistics);
+        Assert.Equal(r with { Statistics = null }, lean);
+        Assert.Equal((3u, 4u, 5u), (lean.ActiveConnections, lean.InactiveConnections, lean.PersistentConnections));
+    }
+
+    [Fact]
+    public void ServiceReplyWithoutStatisticsLeavesThemNull()
+    {
+        var m = ServiceReply(TcpServiceAttrs(U.SVC_F_PERSISTENT,
+            Nl.Nest(U.SVC_ATTR_STATS64, Stats64(100, 0, 0, 0, 0, 0, 0, 0, 0, 0))));
+        var full = IpvsCodec.DecodeServiceReply(m);
+        var lean = IpvsCodec.DecodeServiceReply(m, statistics: false);
+        Assert.Equal(100ul, full.Statistics!.Connections);
+        Assert.Null(lean.Statistics);
+        Assert.Equal(full, lean);
+        Assert.True(lean.Persistent);
     }
 
     [Fact]
