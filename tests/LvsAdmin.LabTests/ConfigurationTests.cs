@@ -234,6 +234,57 @@ public sealed class ConfigurationTests
     }
 
     /// <summary>
+    /// A document of 70 services x 10 real servers, read with one table dump (more than
+    /// LiveConfiguration.IndividualReadLimit services) and without statistics: the steps come in document order
+    /// although the comparison sees the kernel's order, an unchanged document plans nothing, and an invalid one is
+    /// refused with its problems and leaves the table as it was.
+    /// </summary>
+    [LabTest]
+    public void LargePlanKeepsDocumentOrder(LabContext ctx)
+    {
+        var ipvs = ctx.Client;
+        static ServiceKey Key(int i) => ServiceKey.ForAddress(IpvsProtocol.Tcp, IPAddress.Parse($"10.80.{i / 250}.{i % 250 + 1}"), 80);
+        static ConfiguredService Service(int i) => new(new VirtualService(Key(i)) { Scheduler = "wlc" },
+            Enumerable.Range(0, 10).Select(j => new RealServer(Key(i), IPAddress.Parse($"10.81.{i}.{j + 1}"), 80) { ForwardingMethod = ForwardingMethod.Nat }).ToList());
+        var services = Enumerable.Range(0, 70).Select(Service).ToList();
+        var doc = new LvsConfiguration { Services = services };
+        Check.True(services.Count > LiveConfiguration.IndividualReadLimit, "more services than are read one by one");
+        var applier = new ConfigurationApplier(ipvs);
+        Check.True(applier.Apply(doc).Succeeded, "initial apply");
+        Check.True(ConfigurationPlanner.Plan(ipvs, doc).IsEmpty, "an unchanged document plans nothing");
+
+        // Changes at positions 50 and 3, and a new service at 10: adds and updates in document order.
+        var changed = services.ToList();
+        changed[50] = changed[50] with { RealServers = changed[50].RealServers.Select((r, j) => j == 4 ? r with { Weight = 9 } : r).ToList() };
+        changed[3] = changed[3] with { Service = changed[3].Service with { Scheduler = "rr" } };
+        changed.Insert(10, new ConfiguredService(new VirtualService(ServiceKey.Parse("tcp/10.82.0.1:443")) { Scheduler = "sh" },
+            new[] { new RealServer(ServiceKey.Parse("tcp/10.82.0.1:443"), IPAddress.Parse("10.83.0.1"), 443) { ForwardingMethod = ForwardingMethod.Nat } }));
+        var plan = ConfigurationPlanner.Plan(ipvs, doc with { Services = changed });
+        var order = string.Join(" | ", plan.Steps.Select(s => s.Action + " " + s.Target));
+        Check.Equal($"Update {Key(3)} | Add tcp/10.82.0.1:443 | Add tcp/10.82.0.1:443 -> 10.83.0.1:443 | Update {Key(50)} -> 10.81.50.5:80", order, "steps");
+        Check.True(applier.Apply(plan).Succeeded, "apply the three changes");
+        Check.True(ConfigurationPlanner.Plan(ipvs, doc with { Services = changed }).IsEmpty, "applied: nothing left to plan");
+
+        // An invalid entry at the end of a large document: refused before anything changes, its problems named.
+        var before = LiveConfiguration.Read(ipvs);
+        var bad = changed.ToList();
+        bad[^1] = bad[^1] with { RealServers = bad[^1].RealServers.Select((r, j) => j == 9 ? r with { LowerThreshold = 5 } : r).ToList() };
+        bad[0] = bad[0] with { Service = bad[0].Service with { Scheduler = "no such scheduler!" } };
+        try
+        {
+            ConfigurationPlanner.Plan(ipvs, doc with { Services = bad });
+            throw new CheckException("an invalid document was planned");
+        }
+        catch (ConfigurationInvalidException e)
+        {
+            Check.Equal(2, e.Problems.Count, "problems: " + string.Join("; ", e.Problems));
+            Check.True(e.Problems[0].StartsWith(Key(0).ToString(), StringComparison.Ordinal) && e.Problems[1].Contains("Lower threshold 5", StringComparison.Ordinal),
+                "problems: " + string.Join("; ", e.Problems));
+        }
+        Check.Equal(ConfigurationJson.Write(before), ConfigurationJson.Write(LiveConfiguration.Read(ipvs)), "the table after the refused document");
+    }
+
+    /// <summary>
     /// The host section through the host-setup layer, in a fresh network namespace: sysctls and a VIP on lo are
     /// planned, applied, read back for export, and rolled back when a later step fails.
     /// </summary>

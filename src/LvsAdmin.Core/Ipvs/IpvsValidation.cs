@@ -86,6 +86,12 @@ public static class IpvsValidation
     /// <summary>Normalises a netmask text to the form the kernel reads back (e.g. /24 to 255.255.255.0).</summary>
     public static string NormalizeNetmask(IpvsAddressFamily family, string? netmask) => DecodeNetmask(family, EncodeNetmask(family, netmask));
 
+    private static bool IsIPv4Multicast(IPAddress a)
+    {
+        Span<byte> b = stackalloc byte[4];
+        return a.TryWriteBytes(b, out _) && (b[0] & 0xF0) == 0xE0;
+    }
+
     public static void ValidateRealServer(RealServer r)
     {
         ArgumentNullException.ThrowIfNull(r);
@@ -95,7 +101,7 @@ public static class IpvsValidation
             throw new IpvsValidationException("Address", $"'{a}' is not an IPv4 or IPv6 address.");
         if (a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any) || a.Equals(IPAddress.Broadcast) ||
             (a.AddressFamily == AddressFamily.InterNetworkV6 && a.IsIPv6Multicast) ||
-            (a.AddressFamily == AddressFamily.InterNetwork && (a.GetAddressBytes()[0] & 0xF0) == 0xE0))
+            (a.AddressFamily == AddressFamily.InterNetwork && IsIPv4Multicast(a)))
             throw new IpvsValidationException("Address", $"Real server address {a} must be a unicast address.");
         if (r.ForwardingMethod is not (ForwardingMethod.Nat or ForwardingMethod.DirectRouting or ForwardingMethod.Tunnel))
             throw new IpvsValidationException("ForwardingMethod", $"Forwarding method {r.ForwardingMethod} cannot be set; use Nat, DirectRouting or Tunnel (the kernel chooses Local itself).");

@@ -82,24 +82,25 @@ public static class ConfigurationPlanner
             var have = Normalize(ls.Service);
             if (!have.Equals(want))
                 ServiceChanges.Add(Step(PlanAction.Update, PlanTargetType.Service, ds.Key.ToString(), have, want) with { Changes = ConfigurationPlanner.ServiceChanges(have, want) });
-            var liveReals = new Dictionary<RealServerKey, RealServer>(ls.RealServers.Count);
-            foreach (var r in ls.RealServers) liveReals[r.Key] = r;
+            var live = ls.RealServers;
+            var matcher = new RealServerMatcher(live);
             foreach (var r in ds.RealServers)
             {
                 var wantR = Normalize(r);
-                if (!liveReals.Remove(r.Key, out var lr))
+                var j = matcher.Take(r);
+                if (j < 0)
                 {
                     RealChanges.Add(Step(PlanAction.Add, PlanTargetType.RealServer, RealTarget(r), null, wantR));
                     continue;
                 }
-                var haveR = Normalize(lr);
+                var haveR = Normalize(live[j]);
                 if (!haveR.Equals(wantR))
                     RealChanges.Add(Step(PlanAction.Update, PlanTargetType.RealServer, RealTarget(r), haveR, wantR) with { Changes = RealServerChanges(haveR, wantR) });
             }
-            foreach (var lr in ls.RealServers)
+            for (var j = 0; j < live.Count; j++)
             {
-                if (liveReals.ContainsKey(lr.Key))
-                    RealRemovals.Add(Step(PlanAction.Remove, PlanTargetType.RealServer, RealTarget(lr), Normalize(lr), null) with { Drain = _options.DrainRemovedRealServers });
+                if (!matcher.Taken(j))
+                    RealRemovals.Add(Step(PlanAction.Remove, PlanTargetType.RealServer, RealTarget(live[j]), Normalize(live[j]), null) with { Drain = _options.DrainRemovedRealServers });
             }
         }
 
@@ -116,19 +117,76 @@ public static class ConfigurationPlanner
                     addReals.Add(Step(PlanAction.Add, PlanTargetType.RealServer, RealTarget(r), null, Normalize(r)));
             }
             var serviceChanges = new List<PlanStep>(adds.Count + ServiceChanges.Count);
-            // Document order: a service that is new or changed, in the order the document lists them.
-            var position = new Dictionary<string, int>();
-            for (var i = 0; i < _desired.Services.Count; i++) position[_desired.Services[i].Key.ToString()] = i;
             serviceChanges.AddRange(adds);
             serviceChanges.AddRange(ServiceChanges);
-            serviceChanges.Sort((x, y) => position[x.Target].CompareTo(position[y.Target]));
             var realChanges = new List<PlanStep>(addReals.Count + RealChanges.Count);
             realChanges.AddRange(addReals);
             realChanges.AddRange(RealChanges);
-            var servicePosition = realChanges.Select(r => position[((RealServer)r.After!).Service.ToString()]).ToList();
-            var orderedReals = realChanges.Select((r, i) => (r, i)).OrderBy(x => servicePosition[x.i]).ThenBy(x => x.i).Select(x => x.r).ToList();
-            return FinishSections(_desired, live, _options, serviceChanges, orderedReals, RealRemovals, ServiceRemovals, liveForPlan);
+            // Document order: a service that is new or changed, and the real-server steps by their service, in the
+            // order the document lists them (stable within a service); the comparison saw them in the kernel's order.
+            if (serviceChanges.Count > 1 || realChanges.Count > 1)
+            {
+                var position = new Dictionary<ServiceKey, int>(_desired.Services.Count);
+                for (var i = 0; i < _desired.Services.Count; i++) position[_desired.Services[i].Key] = i;
+                serviceChanges = serviceChanges.OrderBy(x => position[((VirtualService)x.After!).Key]).ToList();
+                realChanges = realChanges.OrderBy(x => position[((RealServer)x.After!).Service]).ToList();
+            }
+            return FinishSections(_desired, live, _options, serviceChanges, realChanges, RealRemovals, ServiceRemovals, liveForPlan);
         }
+    }
+
+    /// <summary>
+    /// Pairs desired real servers with the live ones of one service by address and port. A service has a handful of
+    /// real servers, so a scan (from where the last match was, which follows the kernel's order or its reverse) beats
+    /// a hash table; past <see cref="ScanLimit"/> a dictionary takes over.
+    /// </summary>
+    private struct RealServerMatcher
+    {
+        private const int ScanLimit = 32;
+        private readonly IReadOnlyList<RealServer> _live;
+        private readonly bool[] _taken;
+        private readonly Dictionary<RealServerKey, int>? _index;
+        private int _hint;
+
+        public RealServerMatcher(IReadOnlyList<RealServer> live)
+        {
+            _live = live;
+            _taken = live.Count == 0 ? Array.Empty<bool>() : new bool[live.Count];
+            _hint = 0;
+            _index = null;
+            if (live.Count > ScanLimit)
+            {
+                _index = new Dictionary<RealServerKey, int>(live.Count);
+                for (var i = 0; i < live.Count; i++) _index.TryAdd(live[i].Key, i);
+            }
+        }
+
+        /// <summary>The index of the live real server with <paramref name="r"/>'s address and port (marked taken), or -1.</summary>
+        public int Take(RealServer r)
+        {
+            var n = _live.Count;
+            if (_index is not null)
+            {
+                if (!_index.Remove(r.Key, out var k)) return -1;
+                _taken[k] = true;
+                return k;
+            }
+            for (var step = 0; step < n; step++)
+            {
+                // Look forward from the hint, then backward: both the kernel's order and its reverse match at once.
+                var i = (step & 1) == 0 ? _hint + step / 2 : _hint - 1 - step / 2;
+                if (i >= n) i -= n;
+                if (i < 0) i += n;
+                var l = _live[i];
+                if (_taken[i] || l.Port != r.Port || !l.Address.Equals(r.Address)) continue;
+                _taken[i] = true;
+                _hint = i + 1 < n ? i + 1 : 0;
+                return i;
+            }
+            return -1;
+        }
+
+        public readonly bool Taken(int i) => _taken[i];
     }
 
     private static ConfigurationPlan FinishSections(LvsConfiguration desired, LvsConfiguration live, PlanOptions options,
@@ -221,6 +279,8 @@ public static class ConfigurationPlanner
     internal static LiveReadOptions LiveScope(LvsConfiguration desired, PlanOptions options, IHostStateBackend? host) => new()
     {
         Services = options.Prune ? null : desired.Services.Select(s => s.Key).ToList(),
+        // A plan compares configuration: the kernel's counters and rates are not decoded.
+        Statistics = false,
         Timeouts = desired.Timeouts is not null,
         SyncDaemons = desired.SyncDaemons is not null,
         Host = desired.Host,
@@ -243,7 +303,7 @@ public static class ConfigurationPlanner
                 continue;
             }
             if (!keys.Add(cs.Key)) problems.Add($"Virtual service {cs.Key} is listed twice.");
-            Check(problems, cs.Key.ToString(), () => IpvsValidation.ValidateService(cs.Service));
+            Check(problems, cs.Service, static s => s.Key.ToString(), static s => IpvsValidation.ValidateService(s));
             var reals = new HashSet<RealServerKey>();
             foreach (var r in cs.RealServers)
             {
@@ -254,13 +314,14 @@ public static class ConfigurationPlanner
                 }
                 if (!r.Service.Equals(cs.Key)) problems.Add($"Real server {r.Key} is listed under {cs.Key} but belongs to {r.Service}.");
                 if (!reals.Add(r.Key)) problems.Add($"Real server {r.Key} of {cs.Key} is listed twice.");
-                Check(problems, RealTarget(r), () => IpvsValidation.ValidateRealServer(r.ForwardingMethod == ForwardingMethod.Local ? r with { ForwardingMethod = ForwardingMethod.DirectRouting } : r));
+                Check(problems, r, static r => RealTarget(r),
+                    static r => IpvsValidation.ValidateRealServer(r.ForwardingMethod == ForwardingMethod.Local ? r with { ForwardingMethod = ForwardingMethod.DirectRouting } : r));
             }
         }
-        if (configuration.Timeouts is { } t) Check(problems, "timeouts", () => IpvsValidation.ValidateTimeouts(t));
+        if (configuration.Timeouts is { } t) Check(problems, t, static _ => "timeouts", static t => IpvsValidation.ValidateTimeouts(t));
         if (configuration.SyncDaemons is { } daemons)
         {
-            foreach (var d in daemons) Check(problems, "sync daemon", () => IpvsValidation.ValidateSyncDaemon(d));
+            foreach (var d in daemons) Check(problems, d, static _ => "sync daemon", static d => IpvsValidation.ValidateSyncDaemon(d));
             foreach (var g in daemons.GroupBy(d => d.State).Where(g => g.Count() > 1))
                 problems.Add($"{g.Count()} sync daemons have state {g.Key}; there can be one master and one backup.");
             // The kernel refuses a sync daemon while real servers of another address family exist (and such real
@@ -287,15 +348,16 @@ public static class ConfigurationPlanner
         if (problems.Count > 0) throw new ConfigurationInvalidException(problems);
     }
 
-    private static void Check(List<string> problems, string target, Action check)
+    /// <summary>Runs one check; its target is named only when it fails (a document of 100,000 items names none).</summary>
+    private static void Check<T>(List<string> problems, T item, Func<T, string> target, Action<T> check)
     {
         try
         {
-            check();
+            check(item);
         }
         catch (IpvsValidationException e)
         {
-            problems.Add(target + ": " + e.Message);
+            problems.Add(target(item) + ": " + e.Message);
         }
     }
 

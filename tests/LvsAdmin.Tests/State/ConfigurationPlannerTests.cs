@@ -188,6 +188,42 @@ public class ConfigurationPlannerTests
         }
     }
 
+    /// <summary>
+    /// Real servers are paired by address and port whatever order the kernel lists them in (its own, the reverse,
+    /// shuffled), for a few (scanned) and for many (indexed) real servers; the steps follow the document's order.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(200)]
+    public void RealServersArePairedInAnyOrder(int count)
+    {
+        var reals = Enumerable.Range(0, count).Select(i => new RealServer(Web, IPAddress.Parse($"10.1.{i / 250}.{i % 250 + 1}"), (ushort)(80 + i % 3)) { ForwardingMethod = ForwardingMethod.Nat }).ToList();
+        var desired = Doc(Svc(new VirtualService(Web), reals.ToArray()));
+        var r = new Random(count);
+        var orders = new[] { reals.ToList(), Enumerable.Reverse(reals).ToList(), reals.OrderBy(_ => r.Next()).ToList() };
+        foreach (var order in orders)
+        {
+            Assert.True(ConfigurationPlanner.Plan(desired, Doc(Svc(new VirtualService(Web), order.ToArray()))).IsEmpty);
+
+            // The first and the last desired real server change weight, the middle one is not live, one live extra goes.
+            var live = order.Where(x => !x.Equals(reals[count / 2]) || count == 1).Select(x => x.Equals(reals[0]) || x.Equals(reals[^1]) ? x with { Weight = 5 } : x).ToList();
+            var extra = new RealServer(Web, IPAddress.Parse("10.9.9.9"), 80) { ForwardingMethod = ForwardingMethod.Nat };
+            live.Insert(live.Count / 2, extra);
+            var plan = ConfigurationPlanner.Plan(desired, Doc(Svc(new VirtualService(Web), live.ToArray())));
+            var expected = new List<string>();
+            for (var i = 0; i < count; i++)
+            {
+                if (i == count / 2 && count > 1) expected.Add("Add " + ConfigurationPlanner.RealTarget(reals[i]));
+                else if (i == 0 || i == count - 1) expected.Add("Update " + ConfigurationPlanner.RealTarget(reals[i]));
+            }
+            expected.Add("Remove " + ConfigurationPlanner.RealTarget(extra));
+            Assert.Equal(expected, plan.Steps.Select(x => x.Action + " " + x.Target).ToList());
+        }
+    }
+
     /// <summary>Property: for random live and desired tables, applying the plan to the live table gives the desired one (in scope), and planning again gives nothing.</summary>
     [Theory]
     [InlineData(31)]
