@@ -87,7 +87,7 @@ fi
 if [ -n "${LVS_BENCH:-}" ]; then
     section "benchmarks (reports, not tests)"
     if [ "$LVS_BENCH" = "full" ]; then table=(bench table); conn=(bench conn); plan=(bench plan); else
-        table=(bench table --services 2000 --repeat 1); conn=(bench conn --entries 20000); plan=(bench plan --services 2000 --repeat 1); fi
+        table=(bench table --services 2000 --repeat 1); conn=(bench conn --entries 20000); plan=(bench plan --services 2000 --repeat 5); fi
     # One VM run for all, so they are measured side by side with ipvsadm on the same kernel.
     tests/lab/lab.sh run --timeout 3600 -- sh -c "dotnet $LAB_DLL ${table[*]}; dotnet $LAB_DLL ${conn[*]}; dotnet $LAB_DLL ${plan[*]}" 2>&1 | tee "$LOGDIR/bench.log" || true
 else
