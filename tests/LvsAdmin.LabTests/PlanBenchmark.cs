@@ -171,7 +171,7 @@ public static partial class Benchmarks
         Console.WriteLine($"bench plan: parts alone: validating the document {string.Join(", ", validations.Select(F))}; reading the named services {string.Join(", ", streamed.Select(F))}; " +
                           $"validating and comparing with a table already read {string.Join(", ", compared.Select(F))}");
         Console.WriteLine("bench plan: (b)/(a) = plan+apply of one change relative to one full listing; (c) = ipvsadm -R time / document apply time.");
-        Console.WriteLine("bench plan: a plan reads settings only: the kernel still sends every counter, but they are not decoded (a third of a listing's time under emulation).");
+        Console.WriteLine("bench plan: a plan reads settings only: the kernel still sends every counter, but they are not decoded (see (a) vs (a'')).");
         Console.WriteLine($"bench plan: total {total.Elapsed.TotalSeconds:F1} s");
         return 0;
     }

@@ -39,6 +39,10 @@ public sealed class TrafficTests
     private static readonly IPAddress TunClient = IPAddress.Parse("10.72.4.2");
     private static readonly IPAddress TunRs1 = IPAddress.Parse("10.72.6.11");
     private static readonly IPAddress TunRs2 = IPAddress.Parse("10.72.6.12");
+    private static readonly IPAddress TunVip6 = IPAddress.Parse("fd72::100");
+    private static readonly IPAddress TunClient6 = IPAddress.Parse("fd72:4::2");
+    private static readonly IPAddress TunRs1V6 = IPAddress.Parse("fd72:6::11");
+    private static readonly IPAddress TunRs2V6 = IPAddress.Parse("fd72:6::12");
 
     private static IPEndPoint Ep(IPAddress a, int port) => new(a, port);
 
@@ -378,6 +382,60 @@ public sealed class TrafficTests
         var tries = Enumerable.Range(0, 2).Select(_ => lab.TryGet(TunClient, Ep(TunVip, 80), TimeSpan.FromSeconds(3))).ToList();
         Check.True(tries.Count(t => t is null) == 1 && tries.Single(t => t is not null)!.Server == "rs2",
             "with rp_filter=1 on rs1's tunl0: " + string.Join(", ", tries.Select(t => t?.Server ?? "no answer")));
+    }
+
+    /// <summary>
+    /// IPv6 TUN through the router: the director encapsulates IPv6 in IPv6 to real servers in another subnet, whose
+    /// VIP is a /128 on ip6tnl0 (Initialize-LvsRealServer -Mode Tunnel loads ip6_tunnel and brings the fallback
+    /// device up). IPv6 has no rp_filter, so there is nothing to relax; replies go from the real servers through the
+    /// router, never through the director.
+    /// </summary>
+    [LabTest]
+    public void TrafficTunnelIpv6(LabContext ctx)
+    {
+        using var lab = TrafficLab.Up("tun");
+        var director = Host.Director(DirectorMode.Tunnel, "d0", TunVip6);
+        var realServer = Host.RealServer(RealServerMode.Tunnel, TunVip6);
+        Host.Initialize(TrafficLab.Director, director);
+        Host.Initialize(TrafficLab.Rs1, realServer);
+        Host.Initialize(TrafficLab.Rs2, realServer);
+        Check.True(LabContext.RunOk("ip", $"-n lvst-rs1 -6 addr show dev ip6tnl0").Contains(TunVip6 + "/128", StringComparison.Ordinal), "rs1: the VIP on ip6tnl0");
+        Check.Equal("0", LabContext.RunOk("ip", "netns exec lvst-rs1 cat /proc/sys/net/ipv4/conf/all/rp_filter").Trim(), "rs1 rp_filter (not touched for an IPv6 VIP)");
+        lab.Serve(TrafficLab.Rs1, "rs1", Ep(IPAddress.IPv6Any, 80));
+        lab.Serve(TrafficLab.Rs2, "rs2", Ep(IPAddress.IPv6Any, 80));
+        var key = ServiceKey.ForAddress(IpvsProtocol.Tcp, TunVip6, 80);
+        lab.DirectorIpvs.AddService(new VirtualService(key) { Scheduler = "rr" });
+        lab.DirectorIpvs.AddRealServer(new RealServer(key, TunRs1V6, 80) { ForwardingMethod = ForwardingMethod.Tunnel });
+        lab.DirectorIpvs.AddRealServer(new RealServer(key, TunRs2V6, 80) { ForwardingMethod = ForwardingMethod.Tunnel });
+
+        var replies = Enumerable.Range(0, 12).Select(_ => lab.Get(TunClient6, Ep(TunVip6, 80))).ToList();
+        var held = lab.Hold(TunClient6, Ep(TunVip6, 80));
+        CheckAlternates(replies);
+        foreach (var r in replies)
+        {
+            Check.Equal(Ep(TunVip6, 80), r.ServerLocal, $"address {r.Server} was reached on (the decapsulated packet is for the VIP)");
+            Check.Equal(r.ClientLocal, r.ServerPeer, $"client {r.Server} saw");
+        }
+        var (svc, _) = lab.WaitForStats(key, 13);
+        Check.True(svc.Statistics!.InPackets > 0, "IPv6 TUN in packets");
+        Check.Equal(0UL, svc.Statistics.OutPackets, "IPv6 TUN out packets (replies go from the real servers through the router)");
+        CheckTable(lab, replies, held, Ep(TunVip6, 80), new() { ["rs1"] = Ep(TunRs1V6, 80), ["rs2"] = Ep(TunRs2V6, 80) });
+
+        Findings.AllPass(Host.Test(TrafficLab.Director, director), "director (IPv6 TUN)");
+        BreakEach(lab, TrafficLab.Rs1, () => Host.Test(TrafficLab.Rs1, realServer), () => Host.Initialize(TrafficLab.Rs1, realServer),
+            ("the IPv6 VIP removed from ip6tnl0", $"ip -n lvst-rs1 addr del {TunVip6}/128 dev ip6tnl0", "VirtualAddress"));
+        // ip6tnl0 down: Linux drops the IPv6 addresses of a link that goes down (keep_addr_on_down=0), so both the
+        // device and the VIP checks fail, and Initialize restores both.
+        LabContext.Sh("ip -n lvst-rs1 link set ip6tnl0 down");
+        Findings.OnlyFailed(Host.Test(TrafficLab.Rs1, realServer), ["TunnelUp", "VirtualAddress"], "rs1 with ip6tnl0 down");
+        Host.Initialize(TrafficLab.Rs1, realServer);
+        Findings.AllPass(Host.Test(TrafficLab.Rs1, realServer), "rs1 repaired after ip6tnl0 down");
+
+        // ip6tnl0 down on rs1 really drops: of two new connections (rr), the one to rs1 gets no answer.
+        LabContext.Sh("ip -n lvst-rs1 link set ip6tnl0 down");
+        var tries = Enumerable.Range(0, 2).Select(_ => lab.TryGet(TunClient6, Ep(TunVip6, 80), TimeSpan.FromSeconds(3))).ToList();
+        Check.True(tries.Count(t => t is null) == 1 && tries.Single(t => t is not null)!.Server == "rs2",
+            "with ip6tnl0 down on rs1: " + string.Join(", ", tries.Select(t => t?.Server ?? "no answer")));
     }
 
     /// <summary>

@@ -15,6 +15,8 @@
 # tun:  lvst-cli c0 10.72.4.2 ── r1 10.72.4.1 lvst-rt r2 10.72.5.1 ── d0 10.72.5.2 lvst-dir
 #                                             lvst-rt r3 10.72.6.1 ── br0 (lvst-sw) ── e0 10.72.6.11 lvst-rs1, 10.72.6.12 lvst-rs2
 #       the router forwards and routes the VIP 10.72.0.100/32 to the director; everybody's gateway is the router.
+#       IPv6 alongside: fd72:4::2 / fd72:4::1, fd72:5::2 / fd72:5::1, fd72:6::1 / fd72:6::11, fd72:6::12 (/64), the VIP
+#       fd72::100/128 routed to the director the same way.
 set -u
 P=lvst
 ALL="$P-cli $P-dir $P-rs1 $P-rs2 $P-sw $P-rt"
@@ -61,7 +63,7 @@ addr() {
 }
 
 # gw NS ADDRESS: default route
-gw() { in_ns "$1" route add default via "$2"; }
+gw() { case $2 in *:*) in_ns "$1" route add ::/0 via "$2" ;; *) in_ns "$1" route add default via "$2" ;; esac; }
 
 up_nat() {
     ns cli dir rs1 rs2; bridge
@@ -91,10 +93,15 @@ up_tun() {
     addr cli c0 10.72.4.2/24; addr rt r1 10.72.4.1/24
     addr dir d0 10.72.5.2/24; addr rt r2 10.72.5.1/24
     addr rt r3 10.72.6.1/24; addr rs1 e0 10.72.6.11/24; addr rs2 e0 10.72.6.12/24
+    addr cli c0 fd72:4::2/64; addr rt r1 fd72:4::1/64
+    addr dir d0 fd72:5::2/64; addr rt r2 fd72:5::1/64
+    addr rt r3 fd72:6::1/64; addr rs1 e0 fd72:6::11/64; addr rs2 e0 fd72:6::12/64
     in_ns rt route add 10.72.0.100/32 via 10.72.5.2
+    in_ns rt route add fd72::100/128 via fd72:5::2
     gw cli 10.72.4.1; gw dir 10.72.5.1; gw rs1 10.72.6.1; gw rs2 10.72.6.1
+    gw cli fd72:4::1; gw dir fd72:5::1; gw rs1 fd72:6::1; gw rs2 fd72:6::1
     commit
-    ip netns exec $P-rt sysctl -qw net.ipv4.ip_forward=1
+    ip netns exec $P-rt sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 }
 
 case "${1:-}" in
