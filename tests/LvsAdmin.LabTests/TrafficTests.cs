@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using System.Net.Sockets;
 using LvsAdmin.Connections;
 using LvsAdmin.HostSetup;
 using LvsAdmin.Ipvs;
@@ -345,30 +346,7 @@ public sealed class TrafficTests
     public void TrafficTunnelToAnotherSubnet(LabContext ctx)
     {
         using var lab = TrafficLab.Up("tun");
-        var director = Host.Director(DirectorMode.Tunnel, "d0", TunVip);
-        var realServer = Host.RealServer(RealServerMode.Tunnel, TunVip);
-        Host.Initialize(TrafficLab.Director, director);
-        Host.Initialize(TrafficLab.Rs1, realServer);
-        Host.Initialize(TrafficLab.Rs2, realServer);
-        lab.Serve(TrafficLab.Rs1, "rs1", Ep(IPAddress.Any, 80));
-        lab.Serve(TrafficLab.Rs2, "rs2", Ep(IPAddress.Any, 80));
-        var key = ServiceKey.ForAddress(IpvsProtocol.Tcp, TunVip, 80);
-        lab.DirectorIpvs.AddService(new VirtualService(key) { Scheduler = "rr" });
-        lab.DirectorIpvs.AddRealServer(new RealServer(key, TunRs1, 80) { ForwardingMethod = ForwardingMethod.Tunnel });
-        lab.DirectorIpvs.AddRealServer(new RealServer(key, TunRs2, 80) { ForwardingMethod = ForwardingMethod.Tunnel });
-
-        var replies = Enumerable.Range(0, 12).Select(_ => lab.Get(TunClient, Ep(TunVip, 80))).ToList();
-        var held = lab.Hold(TunClient, Ep(TunVip, 80));
-        CheckAlternates(replies);
-        foreach (var r in replies)
-        {
-            Check.Equal(Ep(TunVip, 80), r.ServerLocal, $"address {r.Server} was reached on (the decapsulated packet is for the VIP)");
-            Check.Equal(r.ClientLocal, r.ServerPeer, $"client {r.Server} saw");
-        }
-        var (svc, _) = lab.WaitForStats(key, 13);
-        Check.True(svc.Statistics!.InPackets > 0, "TUN in packets");
-        Check.Equal(0UL, svc.Statistics.OutPackets, "TUN out packets (replies go from the real servers through the router)");
-        CheckTable(lab, replies, held, Ep(TunVip, 80), new() { ["rs1"] = Ep(TunRs1, 80), ["rs2"] = Ep(TunRs2, 80) });
+        var (director, realServer) = Tunnel(lab, TunVip, TunClient, TunRs1, TunRs2);
 
         BreakEach(lab, TrafficLab.Director, () => Host.Test(TrafficLab.Director, director), () => Host.Initialize(TrafficLab.Director, director),
             ("the VIP removed from d0", $"ip -n lvst-dir addr del {TunVip}/32 dev d0", "VirtualAddress"));
@@ -379,9 +357,50 @@ public sealed class TrafficTests
 
         // rp_filter=1 on rs1's tunl0 really drops: of two new connections (rr), the one to rs1 gets no answer.
         LabContext.Sh("ip netns exec lvst-rs1 sysctl -qw net.ipv4.conf.tunl0.rp_filter=1");
-        var tries = Enumerable.Range(0, 2).Select(_ => lab.TryGet(TunClient, Ep(TunVip, 80), TimeSpan.FromSeconds(3))).ToList();
+        CheckRs1Dropped(lab, TunVip, TunClient, "rp_filter=1 on rs1's tunl0");
+    }
+
+    /// <summary>
+    /// The TUN scenario both address families share: host setup of the director and both real servers, an HTTP
+    /// server on each, an rr service with two tunnelled real servers; 12 answers alternate, the servers see the VIP
+    /// and the client, OutPkts 0 (replies go through the router), and the connection table matches.
+    /// </summary>
+    private static (DirectorSetup Director, RealServerSetup RealServer) Tunnel(TrafficLab lab, IPAddress vip, IPAddress client, IPAddress rs1, IPAddress rs2)
+    {
+        var director = Host.Director(DirectorMode.Tunnel, "d0", vip);
+        var realServer = Host.RealServer(RealServerMode.Tunnel, vip);
+        Host.Initialize(TrafficLab.Director, director);
+        Host.Initialize(TrafficLab.Rs1, realServer);
+        Host.Initialize(TrafficLab.Rs2, realServer);
+        var any = vip.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+        lab.Serve(TrafficLab.Rs1, "rs1", Ep(any, 80));
+        lab.Serve(TrafficLab.Rs2, "rs2", Ep(any, 80));
+        var key = ServiceKey.ForAddress(IpvsProtocol.Tcp, vip, 80);
+        lab.DirectorIpvs.AddService(new VirtualService(key) { Scheduler = "rr" });
+        lab.DirectorIpvs.AddRealServer(new RealServer(key, rs1, 80) { ForwardingMethod = ForwardingMethod.Tunnel });
+        lab.DirectorIpvs.AddRealServer(new RealServer(key, rs2, 80) { ForwardingMethod = ForwardingMethod.Tunnel });
+
+        var replies = Enumerable.Range(0, 12).Select(_ => lab.Get(client, Ep(vip, 80))).ToList();
+        var held = lab.Hold(client, Ep(vip, 80));
+        CheckAlternates(replies);
+        foreach (var r in replies)
+        {
+            Check.Equal(Ep(vip, 80), r.ServerLocal, $"address {r.Server} was reached on (the decapsulated packet is for the VIP)");
+            Check.Equal(r.ClientLocal, r.ServerPeer, $"client {r.Server} saw");
+        }
+        var (svc, _) = lab.WaitForStats(key, 13);
+        Check.True(svc.Statistics!.InPackets > 0, "TUN in packets");
+        Check.Equal(0UL, svc.Statistics.OutPackets, "TUN out packets (replies go from the real servers through the router)");
+        CheckTable(lab, replies, held, Ep(vip, 80), new() { ["rs1"] = Ep(rs1, 80), ["rs2"] = Ep(rs2, 80) });
+        return (director, realServer);
+    }
+
+    /// <summary>With rs1 broken: of two new connections (rr) the one to rs1 gets no answer, rs2 answers the other.</summary>
+    private static void CheckRs1Dropped(TrafficLab lab, IPAddress vip, IPAddress client, string what)
+    {
+        var tries = Enumerable.Range(0, 2).Select(_ => lab.TryGet(client, Ep(vip, 80), TimeSpan.FromSeconds(3))).ToList();
         Check.True(tries.Count(t => t is null) == 1 && tries.Single(t => t is not null)!.Server == "rs2",
-            "with rp_filter=1 on rs1's tunl0: " + string.Join(", ", tries.Select(t => t?.Server ?? "no answer")));
+            $"with {what}: " + string.Join(", ", tries.Select(t => t?.Server ?? "no answer")));
     }
 
     /// <summary>
@@ -394,32 +413,9 @@ public sealed class TrafficTests
     public void TrafficTunnelIpv6(LabContext ctx)
     {
         using var lab = TrafficLab.Up("tun");
-        var director = Host.Director(DirectorMode.Tunnel, "d0", TunVip6);
-        var realServer = Host.RealServer(RealServerMode.Tunnel, TunVip6);
-        Host.Initialize(TrafficLab.Director, director);
-        Host.Initialize(TrafficLab.Rs1, realServer);
-        Host.Initialize(TrafficLab.Rs2, realServer);
-        Check.True(LabContext.RunOk("ip", $"-n lvst-rs1 -6 addr show dev ip6tnl0").Contains(TunVip6 + "/128", StringComparison.Ordinal), "rs1: the VIP on ip6tnl0");
+        var (director, realServer) = Tunnel(lab, TunVip6, TunClient6, TunRs1V6, TunRs2V6);
+        Check.True(LabContext.RunOk("ip", "-n lvst-rs1 -6 addr show dev ip6tnl0").Contains(TunVip6 + "/128", StringComparison.Ordinal), "rs1: the VIP on ip6tnl0");
         Check.Equal("0", LabContext.RunOk("ip", "netns exec lvst-rs1 cat /proc/sys/net/ipv4/conf/all/rp_filter").Trim(), "rs1 rp_filter (not touched for an IPv6 VIP)");
-        lab.Serve(TrafficLab.Rs1, "rs1", Ep(IPAddress.IPv6Any, 80));
-        lab.Serve(TrafficLab.Rs2, "rs2", Ep(IPAddress.IPv6Any, 80));
-        var key = ServiceKey.ForAddress(IpvsProtocol.Tcp, TunVip6, 80);
-        lab.DirectorIpvs.AddService(new VirtualService(key) { Scheduler = "rr" });
-        lab.DirectorIpvs.AddRealServer(new RealServer(key, TunRs1V6, 80) { ForwardingMethod = ForwardingMethod.Tunnel });
-        lab.DirectorIpvs.AddRealServer(new RealServer(key, TunRs2V6, 80) { ForwardingMethod = ForwardingMethod.Tunnel });
-
-        var replies = Enumerable.Range(0, 12).Select(_ => lab.Get(TunClient6, Ep(TunVip6, 80))).ToList();
-        var held = lab.Hold(TunClient6, Ep(TunVip6, 80));
-        CheckAlternates(replies);
-        foreach (var r in replies)
-        {
-            Check.Equal(Ep(TunVip6, 80), r.ServerLocal, $"address {r.Server} was reached on (the decapsulated packet is for the VIP)");
-            Check.Equal(r.ClientLocal, r.ServerPeer, $"client {r.Server} saw");
-        }
-        var (svc, _) = lab.WaitForStats(key, 13);
-        Check.True(svc.Statistics!.InPackets > 0, "IPv6 TUN in packets");
-        Check.Equal(0UL, svc.Statistics.OutPackets, "IPv6 TUN out packets (replies go from the real servers through the router)");
-        CheckTable(lab, replies, held, Ep(TunVip6, 80), new() { ["rs1"] = Ep(TunRs1V6, 80), ["rs2"] = Ep(TunRs2V6, 80) });
 
         Findings.AllPass(Host.Test(TrafficLab.Director, director), "director (IPv6 TUN)");
         BreakEach(lab, TrafficLab.Rs1, () => Host.Test(TrafficLab.Rs1, realServer), () => Host.Initialize(TrafficLab.Rs1, realServer),
@@ -431,11 +427,9 @@ public sealed class TrafficTests
         Host.Initialize(TrafficLab.Rs1, realServer);
         Findings.AllPass(Host.Test(TrafficLab.Rs1, realServer), "rs1 repaired after ip6tnl0 down");
 
-        // ip6tnl0 down on rs1 really drops: of two new connections (rr), the one to rs1 gets no answer.
+        // ip6tnl0 down on rs1 really drops.
         LabContext.Sh("ip -n lvst-rs1 link set ip6tnl0 down");
-        var tries = Enumerable.Range(0, 2).Select(_ => lab.TryGet(TunClient6, Ep(TunVip6, 80), TimeSpan.FromSeconds(3))).ToList();
-        Check.True(tries.Count(t => t is null) == 1 && tries.Single(t => t is not null)!.Server == "rs2",
-            "with ip6tnl0 down on rs1: " + string.Join(", ", tries.Select(t => t?.Server ?? "no answer")));
+        CheckRs1Dropped(lab, TunVip6, TunClient6, "ip6tnl0 down on rs1");
     }
 
     /// <summary>
