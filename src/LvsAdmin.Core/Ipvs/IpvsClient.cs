@@ -76,11 +76,11 @@ public sealed class IpvsClient : IDisposable
     /// <summary>Lists every virtual service. Retries when the table changed during the dump.</summary>
     public List<VirtualService> GetServices() => Retry(() => new List<VirtualService>(EnumerateServices()));
 
-    /// <summary>Streams the virtual services as the kernel sends them (memory stays flat however large the table).</summary>
-    public IEnumerable<VirtualService> EnumerateServices() => EnumerateServices(statistics: true);
-
-    /// <summary>Streams the virtual services; without <paramref name="statistics"/> their counters are not decoded (left null).</summary>
-    public IEnumerable<VirtualService> EnumerateServices(bool statistics)
+    /// <summary>
+    /// Streams the virtual services as the kernel sends them (memory stays flat however large the table); without
+    /// <paramref name="statistics"/> their counters are not decoded (left null).
+    /// </summary>
+    public IEnumerable<VirtualService> EnumerateServices(bool statistics = true)
     {
         var seq = BeginDump(IpvsUapi.CMD_GET_SERVICE);
         _writer.EndMessage();
@@ -89,14 +89,14 @@ public sealed class IpvsClient : IDisposable
             yield return IpvsCodec.DecodeServiceReply(m, statistics);
     }
 
-    /// <summary>One virtual service, or null when it does not exist.</summary>
-    public VirtualService? GetService(ServiceKey key)
+    /// <summary>One virtual service, or null when it does not exist; without <paramref name="statistics"/> its counters are left null.</summary>
+    public VirtualService? GetService(ServiceKey key, bool statistics = true)
     {
         ArgumentNullException.ThrowIfNull(key);
         try
         {
             var m = Single(IpvsUapi.CMD_GET_SERVICE, w => IpvsCodec.WriteServiceIdentity(w, key), "get virtual service " + key);
-            return IpvsCodec.DecodeServiceReply(m);
+            return IpvsCodec.DecodeServiceReply(m, statistics);
         }
         catch (NetlinkException e) when (e.Errno is Errno.ESRCH or Errno.ENOENT)
         {
@@ -104,10 +104,13 @@ public sealed class IpvsClient : IDisposable
         }
     }
 
-    /// <summary>Lists the real servers of a virtual service. Throws <see cref="ServiceNotFoundException"/> if it does not exist.</summary>
-    public List<RealServer> GetRealServers(ServiceKey service)
+    /// <summary>
+    /// Lists the real servers of a virtual service (without <paramref name="statistics"/> their counters are left
+    /// null). Throws <see cref="ServiceNotFoundException"/> if it does not exist.
+    /// </summary>
+    public List<RealServer> GetRealServers(ServiceKey service, bool statistics = true)
     {
-        var list = Retry(() => new List<RealServer>(EnumerateRealServers(service)));
+        var list = Retry(() => new List<RealServer>(EnumerateRealServers(service, statistics)));
         // The kernel answers a dump for a missing service with an empty list, not an error: tell the two apart.
         if (list.Count == 0 && GetService(service) is null) throw new ServiceNotFoundException(service);
         return list;
@@ -115,15 +118,11 @@ public sealed class IpvsClient : IDisposable
 
     /// <summary>
     /// Streams the whole table: each virtual service with its real servers. Services stream from this socket while a
-    /// second socket lists each one's real servers, so memory stays flat however many services there are.
+    /// second socket lists each one's real servers, so memory stays flat however many services there are. Without
+    /// <paramref name="statistics"/> the counters and rates of services and real servers are not decoded (left null;
+    /// connection counts are still read): what a configuration read needs.
     /// </summary>
-    public IEnumerable<(VirtualService Service, List<RealServer> RealServers)> EnumerateTable() => EnumerateTable(statistics: true);
-
-    /// <summary>
-    /// Streams the whole table; without <paramref name="statistics"/> the counters and rates of services and real
-    /// servers are not decoded (left null; connection counts are still read): what a configuration read needs.
-    /// </summary>
-    public IEnumerable<(VirtualService Service, List<RealServer> RealServers)> EnumerateTable(bool statistics)
+    public IEnumerable<(VirtualService Service, List<RealServer> RealServers)> EnumerateTable(bool statistics = true)
     {
         _secondary ??= Open(_socket.NetworkNamespace);
         foreach (var svc in EnumerateServices(statistics))
@@ -134,10 +133,8 @@ public sealed class IpvsClient : IDisposable
 
     private IpvsClient? _secondary;
 
-    public IEnumerable<RealServer> EnumerateRealServers(ServiceKey service) => EnumerateRealServers(service, statistics: true);
-
     /// <summary>Streams the real servers of a service; without <paramref name="statistics"/> their counters and rates are left null.</summary>
-    public IEnumerable<RealServer> EnumerateRealServers(ServiceKey service, bool statistics)
+    public IEnumerable<RealServer> EnumerateRealServers(ServiceKey service, bool statistics = true)
     {
         ArgumentNullException.ThrowIfNull(service);
         var seq = BeginDump(IpvsUapi.CMD_GET_DEST);

@@ -53,21 +53,16 @@ public static class LiveConfiguration
         {
             foreach (var key in wanted.Distinct())
             {
-                var svc = client.GetService(key);
+                var svc = client.GetService(key, options.Statistics);
                 if (svc is null) continue;
                 List<RealServer> reals;
                 try
                 {
-                    reals = client.GetRealServers(key);
+                    reals = client.GetRealServers(key, options.Statistics);
                 }
                 catch (ServiceNotFoundException)
                 {
                     continue; // removed meanwhile
-                }
-                if (!options.Statistics)
-                {
-                    svc = svc with { Statistics = null };
-                    for (var i = 0; i < reals.Count; i++) reals[i] = reals[i] with { Statistics = null };
                 }
                 Emit(Clean(svc, reals));
             }
