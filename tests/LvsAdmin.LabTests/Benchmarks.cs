@@ -22,17 +22,27 @@ public static partial class Benchmarks
     public static int Run(string[] args)
     {
         var rest = args.Skip(1).ToArray();
-        switch (args.FirstOrDefault())
+        Func<string[], int>? bench = args.FirstOrDefault() switch
         {
-            case "table":
-                return RunTable(rest);
-            case "conn":
-                return RunConn(rest);
-            case "plan":
-                return RunPlan(rest);
-            default:
-                Console.WriteLine(Usage);
-                return 2;
+            "table" => RunTable,
+            "conn" => RunConn,
+            "plan" => RunPlan,
+            _ => null,
+        };
+        if (bench is null)
+        {
+            Console.WriteLine(Usage);
+            return 2;
+        }
+        // A benchmark is a report: any failure prints and exits 1, it never throws out of the process.
+        try
+        {
+            return bench(rest);
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"bench {args[0]}: ERROR: " + e);
+            return 1;
         }
     }
 }

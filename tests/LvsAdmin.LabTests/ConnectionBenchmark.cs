@@ -45,15 +45,7 @@ public static partial class Benchmarks
             Console.WriteLine($"bench conn: --entries must be 1..{200 * PortsPerAddress}, --repeat >= 1, --budget >= 10 s");
             return 2;
         }
-        try
-        {
-            return BenchConn(entries, repeat, budget);
-        }
-        catch (Exception e)
-        {
-            Console.WriteLine("bench conn: ERROR: " + e);
-            return 1;
-        }
+        return BenchConn(entries, repeat, budget);
     }
 
     private static int BenchConn(int wanted, int repeat, int budgetSeconds)

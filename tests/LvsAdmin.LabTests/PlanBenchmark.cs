@@ -27,15 +27,7 @@ public static partial class Benchmarks
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         if (!TryParseSize(args, "plan", minReals: 1, out var services, out var reals, out var repeat)) return 2;
-        try
-        {
-            return BenchPlan(services, reals, repeat);
-        }
-        catch (Exception e)
-        {
-            Console.WriteLine("bench: ERROR: " + e);
-            return 1;
-        }
+        return BenchPlan(services, reals, repeat);
     }
 
     private static LvsConfiguration Document(int services, int reals)

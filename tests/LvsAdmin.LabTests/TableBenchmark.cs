@@ -27,15 +27,7 @@ public static partial class Benchmarks
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         if (args.Length == 2 && args[0] == "list-memory") return ListMemoryChild(args[1]);
         if (!TryParseSize(args, "table", minReals: 0, out var services, out var reals, out var repeat)) return 2;
-        try
-        {
-            return Bench(services, reals, repeat);
-        }
-        catch (Exception e)
-        {
-            Console.WriteLine("bench: ERROR: " + e);
-            return 1;
-        }
+        return Bench(services, reals, repeat);
     }
 
     private static ServiceKey Key(int i) =>
