@@ -21,7 +21,7 @@ say() { echo "playground: $*" >&2; }
 command -v dotnet >/dev/null || { say "the .NET SDK (10.0) is needed: install it first"; exit 1; }
 tests/lab/lab.sh prepare >&2
 # Build the module when any source or help is newer than the laid-out module (a few seconds when nothing changed).
-if [ ! -f out/LvsAdmin/LvsAdmin.dll ] || [ -n "$(find src docs LvsAdmin.psd1 -newer out/LvsAdmin/LvsAdmin.dll -type f -print -quit)" ]; then
+if [ ! -f out/LvsAdmin/LvsAdmin.dll ] || [ -n "$(find src docs LvsAdmin.psd1 -newer out/LvsAdmin/LvsAdmin.dll -type f -not -path '*/bin/*' -not -path '*/obj/*' -print -quit)" ]; then
     say "building the module into out/LvsAdmin"
     dotnet publish src/LvsAdmin -c Release -o out/LvsAdmin -nologo -v quiet >&2
 fi

@@ -31,8 +31,9 @@ function global:Get-PlaygroundPage {
     <# .SYNOPSIS Fetches URL from the client namespace Count times; every answer is the name of the real server. #>
     param([Parameter(Mandatory)][string] $Url, [int] $Count = 4)
     foreach ($i in 1..$Count) {
-        $page = ip netns exec client busybox wget -q -T 5 -O - $Url 2>&1
-        if ($LASTEXITCODE -ne 0) { "(no answer: $page)" } else { "$page".Trim() }
+        # (busybox 1.35's wget crashes with -T: timeout bounds the wait instead)
+        $page = ip netns exec client timeout 5 busybox wget -q -O - $Url 2>$null
+        if ($LASTEXITCODE -ne 0) { "(no answer: wget exit code $LASTEXITCODE)" } else { "$page".Trim() }
     }
 }
 

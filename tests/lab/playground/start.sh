@@ -7,6 +7,9 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 bash "$here/topology.sh"
+# The guest's /var/lib and /etc are the host's, read-only: undo records and -Persist files go to its own /tmp.
+export LVSADMIN_STATE_DIRECTORY=/tmp/playground/state LVSADMIN_PERSIST_ROOT=/tmp/playground/persist
+mkdir -p "$LVSADMIN_STATE_DIRECTORY" "$LVSADMIN_PERSIST_ROOT"
 load=". '$here/Playground.ps1'"
 case "${1:-}" in
     "")     exec pwsh -NoLogo -NoProfile -NoExit -Command "$load" ;;
