@@ -7,9 +7,9 @@ namespace LvsAdmin.Ipvs;
 /// <summary>
 /// The identity of a virtual service: protocol, address and port, or a firewall mark (with its address family).
 /// Text forms: <c>tcp/10.0.0.1:80</c>, <c>udp/[2001:db8::1]:53</c>, <c>sctp/10.0.0.1:5060</c>, <c>fwm/100</c>,
-/// <c>fwm/100/ipv6</c>. A bare <c>10.0.0.1:80</c> means TCP. Keys order as listings show them: address services
-/// (IPv4 before IPv6, then TCP, UDP, SCTP, then numerically by address and port) before firewall-mark services (by
-/// family, then mark).
+/// <c>fwm/100/ipv6</c>. A bare <c>10.0.0.1:80</c> means TCP. Keys compare numerically: address services (IPv4
+/// before IPv6, then TCP, UDP, SCTP, then by address and port) before firewall-mark services (by family, then mark).
+/// Listings use ipvsadm's order instead (<see cref="IpvsOrder"/>).
 /// </summary>
 public sealed record ServiceKey : IComparable<ServiceKey>
 {

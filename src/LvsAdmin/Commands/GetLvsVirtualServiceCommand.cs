@@ -86,16 +86,18 @@ public sealed class GetLvsVirtualServiceCommand : LvsCmdlet
                     Given(nameof(AddressFamily)) ? AddressFamily : null);
                 services = Client.GetServices();
             })) return;
-        // Listed in ServiceKey order (address services by family, protocol, address and port, then marks), not in
-        // the kernel's hash order.
-        services!.Sort((a, b) => a.Key.CompareTo(b.Key));
-        foreach (var s in services)
+        // GetServices lists them in ipvsadm's order (IpvsOrder), not in the kernel's hash order; so are the real servers.
+        foreach (var s in services!)
         {
             if (Stopping) return;
             if (!filter!.Matches(s)) continue;
             List<RealServer>? reals = null;
             // A service removed since the listing has an empty real-server dump: it is still written, as listed.
-            if (Try(s.Key, () => reals = Client.EnumerateRealServers(s.Key).ToList())) WriteService(s, reals!);
+            if (Try(s.Key, () =>
+                {
+                    reals = Client.EnumerateRealServers(s.Key).ToList();
+                    IpvsOrder.SortRealServers(reals);
+                })) WriteService(s, reals!);
         }
     }
 
