@@ -99,6 +99,24 @@ Describe 'Virtual services' {
     }
 
     It '-WhatIf changes nothing' {
+    It 'reports a port outside 0-65535 as InvalidPort, with -Port or inside -Service' {
+        $attempts = @(
+            { New-LvsVirtualService -Protocol Tcp -Address 10.0.0.1 -Port 70000 -ErrorAction Stop }
+            { New-LvsVirtualService -Service tcp/10.0.0.1:70000 -ErrorAction Stop }
+            { Get-LvsVirtualService -Port 70000 -ErrorAction Stop }
+            { Get-LvsRealServer -Port -1 -ErrorAction Stop }
+        )
+        foreach ($attempt in $attempts) {
+            $e = $null
+            try { & $attempt } catch { $e = $_ }
+            $e | Should -Not -BeNullOrEmpty -Because "$attempt"
+            $e.FullyQualifiedErrorId | Should -Match '^InvalidPort'
+            $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $e.Exception.Message | Should -Match '0 to 65535'
+        }
+        Get-LvsVirtualService | Should -BeNullOrEmpty
+    }
+
         New-LvsVirtualService -Service tcp/10.0.0.1:80 -WhatIf
         Get-LvsVirtualService | Should -BeNullOrEmpty
     }

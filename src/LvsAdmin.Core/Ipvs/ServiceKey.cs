@@ -68,14 +68,21 @@ public sealed record ServiceKey : IComparable<ServiceKey>
         return new ServiceKey(family, IpvsProtocol.None, null, 0, mark);
     }
 
+    /// <summary>
+    /// Parses the text form; a bad one is the error InvalidService, except a port number outside 0-65535, which is
+    /// InvalidPort as for -Port.
+    /// </summary>
     public static ServiceKey Parse(string text)
     {
-        if (TryParse(text, out var key, out var error)) return key!;
-        throw new IpvsValidationException("Service", error);
+        if (TryParse(text, out var key, out var error, out var portOutOfRange)) return key!;
+        throw new IpvsValidationException(portOutOfRange ? "Port" : "Service", error);
     }
 
-    public static bool TryParse(string? text, out ServiceKey? key, out string error)
+    public static bool TryParse(string? text, out ServiceKey? key, out string error) => TryParse(text, out key, out error, out _);
+
+    private static bool TryParse(string? text, out ServiceKey? key, out string error, out bool portOutOfRange)
     {
+        portOutOfRange = false;
         key = null;
         error = "";
         if (string.IsNullOrWhiteSpace(text))
@@ -130,7 +137,7 @@ public sealed record ServiceKey : IComparable<ServiceKey>
                 error = $"'{text}': '{prefix}' is not a protocol (tcp, udp, sctp) or fwm.";
                 return false;
         }
-        if (!Endpoint.TryParse(endpoint, out var address, out var port, out var why))
+        if (!Endpoint.TryParse(endpoint, out var address, out var port, out var why, out portOutOfRange))
         {
             error = $"'{text}': {why}";
             return false;

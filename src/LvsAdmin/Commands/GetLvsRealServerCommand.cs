@@ -31,7 +31,7 @@ public sealed class GetLvsRealServerCommand : LvsCmdlet
 
     /// <summary>Only real servers on this port.</summary>
     [Parameter]
-    public ushort Port { get; set; }
+    public long Port { get; set; }
 
     private RealServerFilter? _filter;
 

@@ -38,7 +38,7 @@ public sealed class GetLvsVirtualServiceCommand : LvsCmdlet
 
     /// <summary>Only services on this virtual port.</summary>
     [Parameter(ParameterSetName = AddressSet)]
-    public ushort Port { get; set; }
+    public long Port { get; set; }
 
     /// <summary>Only the firewall-mark service with this mark.</summary>
     [Parameter(ParameterSetName = FirewallMarkSet, Mandatory = true)]
