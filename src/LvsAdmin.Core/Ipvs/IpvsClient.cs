@@ -74,15 +74,10 @@ public sealed class IpvsClient : IDisposable
     }
 
     /// <summary>
-    /// Lists every virtual service, in ipvsadm's order (<see cref="IpvsOrder"/>). Retries when the table changed
-    /// during the dump.
+    /// Lists every virtual service in the kernel's order (as libipvs's ipvs_get_services does; listings sort it once
+    /// with <see cref="IpvsOrder"/>, as ipvsadm does). Retries when the table changed during the dump.
     /// </summary>
-    public List<VirtualService> GetServices()
-    {
-        var list = Retry(() => new List<VirtualService>(EnumerateServices()));
-        IpvsOrder.SortServices(list);
-        return list;
-    }
+    public List<VirtualService> GetServices() => Retry(() => new List<VirtualService>(EnumerateServices()));
 
     /// <summary>
     /// Streams the virtual services as the kernel sends them (memory stays flat however large the table); without
@@ -113,16 +108,15 @@ public sealed class IpvsClient : IDisposable
     }
 
     /// <summary>
-    /// Lists the real servers of a virtual service in ipvsadm's order (<see cref="IpvsOrder"/>; without
-    /// <paramref name="statistics"/> their counters are left null). Throws <see cref="ServiceNotFoundException"/>
-    /// if it does not exist.
+    /// Lists the real servers of a virtual service in the kernel's order (listings sort it once with
+    /// <see cref="IpvsOrder"/>; without <paramref name="statistics"/> their counters are left null). Throws
+    /// <see cref="ServiceNotFoundException"/> if it does not exist.
     /// </summary>
     public List<RealServer> GetRealServers(ServiceKey service, bool statistics = true)
     {
         var list = Retry(() => new List<RealServer>(EnumerateRealServers(service, statistics)));
         // The kernel answers a dump for a missing service with an empty list, not an error: tell the two apart.
         if (list.Count == 0 && GetService(service) is null) throw new ServiceNotFoundException(service);
-        IpvsOrder.SortRealServers(list);
         return list;
     }
 

@@ -19,6 +19,10 @@ namespace LvsAdmin.Ipvs;
 /// </para>
 /// The sort keys are computed once per item (no formatting, no allocation per comparison): sorting 10,000
 /// services or 10 real servers each costs little next to reading them.
+/// <para>
+/// Sort the kernel's order once, as ipvsadm does: because the comparison is not transitive, sorting an already sorted
+/// list again can give another order. So <see cref="IpvsClient"/> returns the kernel's order and each listing sorts.
+/// </para>
 /// </summary>
 public static class IpvsOrder
 {

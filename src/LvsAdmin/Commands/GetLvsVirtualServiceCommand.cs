@@ -63,7 +63,10 @@ public sealed class GetLvsVirtualServiceCommand : LvsCmdlet
                         key = ServiceKey.Parse(text);
                         found = Client.GetService(key);
                         if (found is not null && (!Given(nameof(AddressFamily)) || found.AddressFamily == AddressFamily))
+                        {
                             reals = Client.GetRealServers(key);
+                            IpvsOrder.SortRealServers(reals);
+                        }
                     })) continue;
                 if (found is null)
                 {
@@ -86,7 +89,8 @@ public sealed class GetLvsVirtualServiceCommand : LvsCmdlet
                     Given(nameof(AddressFamily)) ? AddressFamily : null);
                 services = Client.GetServices();
             })) return;
-        // GetServices lists them in ipvsadm's order (IpvsOrder), not in the kernel's hash order; so are the real servers.
+        // Listed in ipvsadm's order (IpvsOrder), services and each one's real servers, not in the kernel's hash order.
+        IpvsOrder.SortServices(services!);
         foreach (var s in services!)
         {
             if (Stopping) return;

@@ -42,6 +42,18 @@ public class IpvsOrderTests
     }
 
     [Fact]
+    public void SortingTwiceCanChangeTheOrderSoListingsSortTheKernelsOrderOnce()
+    {
+        // Why IpvsClient returns the kernel's order and each listing sorts it once (as ipvsadm does): with addresses
+        // more than 2^31 apart the comparison is not transitive, and a second sort of this list reorders it.
+        var reals = Reals("10.0.0.1", "100.0.0.1", "200.0.0.1", "150.0.0.1", "10.0.0.2", "50.0.0.1");
+        IpvsOrder.SortRealServers(reals);
+        Assert.Equal("150.0.0.1:443 10.0.0.1:443 10.0.0.2:443 50.0.0.1:443 100.0.0.1:443 200.0.0.1:443", Text(reals));
+        IpvsOrder.SortRealServers(reals);
+        Assert.Equal("50.0.0.1:443 100.0.0.1:443 150.0.0.1:443 200.0.0.1:443 10.0.0.1:443 10.0.0.2:443", Text(reals));
+    }
+
+    [Fact]
     public void ServicesAreSortedByMarkFamilyProtocolAddressAndPort()
     {
         var keys = new[]
