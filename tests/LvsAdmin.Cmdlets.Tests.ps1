@@ -34,19 +34,20 @@ Describe 'Virtual services' {
         Add-LvsRealServer tcp/10.0.0.10:80 10.0.0.2 -ForwardingMethod Nat
         Add-LvsRealServer fwm/3000000000 10.0.0.4:0
         $text = (Get-LvsVirtualService | Out-String -Width 200) -split "`r?`n" | Where-Object { $_ -ne '' }
+        # ipvsadm's order: a mark above 2^31 first, and 192.168.0.1 before 10.0.0.10 (libipvs compares signed differences)
         $text | Should -Be @(
             'Prot LocalAddress:Port Scheduler Flags'
             '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn'
+            'FWM  3000000000 sh (sh-fallback)'
+            '  -> 10.0.0.4:0                   Route   1      0          0         '
+            'TCP  192.168.0.1:80 rr'
             'TCP  10.0.0.10:80 wlc persistent 600'
             '  -> 10.0.0.2:80                  Masq    1      0          0         '
             '  -> 10.0.0.3:8080                Masq    2      0          0         '
-            'TCP  192.168.0.1:80 rr'
-            'FWM  3000000000 sh (sh-fallback)'
-            '  -> 10.0.0.4:0                   Route   1      0          0         '
         )
-        # the same columns as ipvsadm's own listing of that service
-        $ipvsadm = (ipvsadm -Ln -t 10.0.0.10:80) | Select-Object -Skip 3
-        $text[3..4] | Should -Be $ipvsadm
+        # ipvsadm's own listing, line for line (it prints the large mark as a negative number)
+        $ipvsadm = (ipvsadm -Ln) | Select-Object -Skip 1 | ForEach-Object { $_ -replace '^FWM  -1294967296 ', 'FWM  3000000000 ' }
+        $text | Should -Be $ipvsadm
         (Get-LvsVirtualService tcp/10.0.0.10:80).RealServers.Count | Should -Be 2
         # deserialized (remoting, Import-Clixml) services keep their real servers and print the same columns
         $clixml = Join-Path ([IO.Path]::GetTempPath()) 'lvs-services.xml'
@@ -98,6 +99,24 @@ Describe 'Virtual services' {
         Get-LvsVirtualService | Should -BeNullOrEmpty
     }
 
+    It 'reports a port outside 0-65535 as InvalidPort, with -Port or inside -Service' {
+        $attempts = @(
+            { New-LvsVirtualService -Protocol Tcp -Address 10.0.0.1 -Port 70000 -ErrorAction Stop }
+            { New-LvsVirtualService -Service tcp/10.0.0.1:70000 -ErrorAction Stop }
+            { Get-LvsVirtualService -Port 70000 -ErrorAction Stop }
+            { Get-LvsRealServer -Port -1 -ErrorAction Stop }
+        )
+        foreach ($attempt in $attempts) {
+            $e = $null
+            try { & $attempt } catch { $e = $_ }
+            $e | Should -Not -BeNullOrEmpty -Because "$attempt"
+            $e.FullyQualifiedErrorId | Should -Match '^InvalidPort'
+            $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $e.Exception.Message | Should -Match '0 to 65535'
+        }
+        Get-LvsVirtualService | Should -BeNullOrEmpty
+    }
+
     It '-WhatIf changes nothing' {
         New-LvsVirtualService -Service tcp/10.0.0.1:80 -WhatIf
         Get-LvsVirtualService | Should -BeNullOrEmpty
@@ -117,6 +136,16 @@ Describe 'Real servers' {
         New-LvsVirtualService -Service tcp/10.0.0.1:80 -Scheduler wrr
         Add-LvsRealServer tcp/10.0.0.1:80 10.0.0.2 -ForwardingMethod Nat -Weight 2
         Add-LvsRealServer tcp/10.0.0.1:80 10.0.0.3 -ForwardingMethod Nat -Weight 5
+    }
+
+    It 'lists real servers in ipvsadm order, with and without -Service' {
+        foreach ($a in '10.10.20.14', '10.10.20.12', '10.10.10.12') { Add-LvsRealServer tcp/10.0.0.1:80 $a -ForwardingMethod Nat }
+        $want = '10.0.0.2', '10.0.0.3', '10.10.10.12', '10.10.20.12', '10.10.20.14'
+        (Get-LvsRealServer -Service tcp/10.0.0.1:80).Address.IPAddressToString | Should -Be $want
+        (Get-LvsRealServer).Address.IPAddressToString | Should -Be $want
+        (Get-LvsVirtualService tcp/10.0.0.1:80).RealServers.Address.IPAddressToString | Should -Be $want
+        $ipvsadm = ipvsadm -Ln -t 10.0.0.1:80 | Select-String '^  -> (\S+):' | ForEach-Object { $_.Matches[0].Groups[1].Value }
+        $ipvsadm | Should -Be $want
     }
 
     It 'quiesces every real server through the pipeline' {

@@ -69,6 +69,24 @@ Describe 'Export and import' {
         (Export-LvsConfiguration -Format Ipvsadm -WarningAction SilentlyContinue) + "`n" | Should -BeExactly $expected
     }
 
+    It 'warns with -Format Ipvsadm only about what the format really loses' {
+        Get-LvsSyncDaemon | ForEach-Object { Stop-LvsSyncDaemon -State $_.State -Confirm:$false }
+        Set-LvsTimeout -TcpTimeout 900 -TcpFinTimeout 120 -UdpTimeout 300
+        New-LvsVirtualService -Service tcp/192.0.2.10:80 -Scheduler rr
+        Add-LvsRealServer -Service tcp/192.0.2.10:80 -Address 10.0.0.2 -ForwardingMethod Nat
+        # the kernel's default timeouts, no sync daemon, no thresholds: nothing is lost, so nothing is said (cron)
+        $null = Export-LvsConfiguration -Format Ipvsadm -WarningVariable warn
+        $warn | Should -BeNullOrEmpty
+        # one warning per thing lost: a non-default timeout, thresholds
+        Set-LvsTimeout -UdpTimeout 30
+        Set-LvsRealServer -Service tcp/192.0.2.10:80 -Address 10.0.0.2 -UpperThreshold 50
+        $null = Export-LvsConfiguration -Format Ipvsadm -WarningVariable warn -WarningAction SilentlyContinue
+        $warn.Count | Should -Be 2
+        ($warn -join ' ') | Should -Match 'UDP timeout is 30 s'
+        ($warn -join ' ') | Should -Match 'threshold'
+        Set-LvsTimeout -UdpTimeout 300
+    }
+
     It 'imports rules written by ipvsadm -Sn exactly' -Skip:(-not $HasIpvsadm) {
         & $Ipvsadm -A -t 198.51.100.1:443 -s wrr -p 300
         & $Ipvsadm -a -t 198.51.100.1:443 -r 10.0.0.7:443 -g -w 5

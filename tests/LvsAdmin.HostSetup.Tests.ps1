@@ -226,9 +226,21 @@ Describe 'Director setup' {
         Get-NsAddress $ns eth0 | Should -Match '10\.9\.2\.100/32'
         Get-NsSysctl $ns 'net.ipv4.ip_forward' | Should -Be '1'
         Get-NsSysctl $ns 'net.ipv6.conf.all.forwarding' | Should -Be '1'
-        foreach ($dev in 'all', 'default', 'eth0') { Get-NsSysctl $ns "net.ipv4.conf.$dev.send_redirects" | Should -Be '0' }
+        # Every interface: the kernel ORs all with each one, so all=0 alone would let redirects out of lo or a DIP side.
+        foreach ($dev in 'all', 'default', 'eth0', 'lo') { Get-NsSysctl $ns "net.ipv4.conf.$dev.send_redirects" | Should -Be '0' }
         Get-NsSysctl $ns 'net.ipv4.vs.expire_nodest_conn' | Should -Be '1'
         Test-LvsDirector Nat 10.9.2.100, 2001:db8::100 eth0 -IpvsSysctl @{ ExpireNodestConn = 1 } -NetworkNamespace $ns -Quiet | Should -BeTrue
+    }
+
+    It 'Test-LvsDirector names each interface where send_redirects is still on' {
+        Set-NsSysctl $ns 'net.ipv4.conf.lo.send_redirects' 1
+        $failed = @(Test-LvsDirector Nat 10.9.2.100 eth0 -NetworkNamespace $ns | Where-Object { -not $_.Passed })
+        $failed.Count | Should -Be 1
+        $failed[0].Check | Should -Be 'SendRedirects'
+        $failed[0].Target | Should -Be 'net.ipv4.conf.lo.send_redirects'
+        $failed[0].Message | Should -Match 'interface lo'
+        $failed[0].Fix | Should -Match '^Initialize-LvsDirector'
+        Set-NsSysctl $ns 'net.ipv4.conf.lo.send_redirects' 0
     }
 
     It 'Test-LvsDirector finds IP forwarding switched off' {
@@ -245,7 +257,7 @@ Describe 'Director setup' {
         Get-NsAddress $ns eth0 | Should -Not -Match '10\.9\.2\.100'
         Get-NsAddress $ns eth0 | Should -Match '10\.9\.2\.1/24'
         Get-NsSysctl $ns 'net.ipv4.ip_forward' | Should -Be '0'
-        Get-NsSysctl $ns 'net.ipv4.conf.all.send_redirects' | Should -Be '1'
+        foreach ($dev in 'all', 'default', 'eth0', 'lo') { Get-NsSysctl $ns "net.ipv4.conf.$dev.send_redirects" | Should -Be '1' }
         Get-NsSysctl $ns 'net.ipv4.vs.expire_nodest_conn' | Should -Be '0'
     }
 

@@ -285,7 +285,7 @@ public sealed class HostSetupTests
         };
         var plan = c.PlanDirector(setup);
         var t = plan.Changes.Select(x => x.Target).ToList();
-        foreach (var k in new[] { "net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding", "net.ipv4.conf.all.send_redirects", "net.ipv4.conf.eth0.send_redirects", "net.ipv4.vs.conntrack", "net.ipv4.vs.expire_nodest_conn", "192.168.77.100/24 dev eth0" })
+        foreach (var k in new[] { "net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding", "net.ipv4.conf.all.send_redirects", "net.ipv4.conf.eth0.send_redirects", "net.ipv4.conf.lo.send_redirects", "net.ipv4.vs.conntrack", "net.ipv4.vs.expire_nodest_conn", "192.168.77.100/24 dev eth0" })
             Check.True(t.Contains(k), $"plan has {k}: {string.Join(", ", t)}");
         Applied(c.Apply(plan), "apply director");
         Check.True(c.TestDirector(setup).All(f => f.Passed), "checks pass: " + string.Join("; ", c.TestDirector(setup).Where(f => !f.Passed).Select(f => f.Message)));
@@ -301,6 +301,7 @@ public sealed class HostSetupTests
         Broken("IPv6 forwarding off", "net.ipv6.conf.all.forwarding", "0", "1", "Ipv6Forwarding");
         Broken("send_redirects on all", "net.ipv4.conf.all.send_redirects", "1", "0", "SendRedirects");
         Broken("send_redirects on eth0", "net.ipv4.conf.eth0.send_redirects", "1", "0", "SendRedirects");
+        Broken("send_redirects on lo", "net.ipv4.conf.lo.send_redirects", "1", "0", "SendRedirects"); // every interface, not only -InterfaceName
         Broken("conntrack off", "net.ipv4.vs.conntrack", "0", "1", "IpvsSysctl");
         c.Route.RemoveAddress("eth0", IPAddress.Parse("192.168.77.100"));
         OnlyFailing(c.TestDirector(setup), "VirtualAddress", "192.168.77.100", "VIP missing");

@@ -104,7 +104,9 @@ public sealed class TrafficTests
         BreakEach(lab, TrafficLab.Director, () => Host.Test(TrafficLab.Director, director), () => Host.Initialize(TrafficLab.Director, director),
             ("ip_forward=0", "ip netns exec lvst-dir sysctl -qw net.ipv4.ip_forward=0", "IpForward"),
             ("the VIP removed from d0", $"ip -n lvst-dir addr del {NatVip}/32 dev d0", "VirtualAddress"),
-            ("send_redirects=1 on d0", "ip netns exec lvst-dir sysctl -qw net.ipv4.conf.d0.send_redirects=1", "SendRedirects"));
+            ("send_redirects=1 on d0", "ip netns exec lvst-dir sysctl -qw net.ipv4.conf.d0.send_redirects=1", "SendRedirects"),
+            // The DIP side too: the kernel ORs all with each interface, so all=0 alone lets redirects out of d1.
+            ("send_redirects=1 on d1", "ip netns exec lvst-dir sysctl -qw net.ipv4.conf.d1.send_redirects=1", "SendRedirects"));
         // ... and the repaired director forwards again.
         Check.True(lab.Get(NatClient1, Ep(NatVip, 80)).Server.StartsWith("rs", StringComparison.Ordinal), "request after the repairs");
 

@@ -152,12 +152,15 @@ public static class HostChecks
         }
         if (v4)
         {
-            foreach (var i in new[] { "all", "default", dev })
+            // Every interface: the kernel sends redirects out of one when all OR the interface has send_redirects on.
+            foreach (var i in HostPlanner.SendRedirectsDevices(snapshot, dev))
             {
                 var key = SysctlStore.IPv4Key(i, "send_redirects");
                 var v = snapshot.Sysctl(key)?.Trim();
+                var where = i is "all" or "default" ? $"'{i}'" : $"interface {i}";
                 list.Add(Finding("SendRedirects", key, v == "0", "0", Show(v),
-                    v is null ? $"{key} is missing (no {i} device?)." : $"send_redirects is {v} on {i}: the director may send ICMP redirects telling clients to bypass it (one-armed setups).", init));
+                    v is null ? $"{key} is missing (no {i} device?)." : $"send_redirects is {v} on {where}: the director may send ICMP redirects telling clients to bypass it (one-armed setups).",
+                    init));
             }
         }
         if (setup.IpvsSettings is not null)

@@ -372,6 +372,20 @@ public static class HostPlanner
 
     // ---------------------------------------------------------------- director
 
+    /// <summary>
+    /// The devices whose send_redirects a director turns off: all, default, <paramref name="interfaceName"/> and
+    /// every other existing interface that has IPv4 settings. The kernel sends a redirect out of an interface when
+    /// all OR that interface has send_redirects on, so all=0 alone does not stop them; default covers interfaces
+    /// made later. The guides do the same (echo 0 &gt; /proc/sys/net/ipv4/conf/*/send_redirects).
+    /// </summary>
+    internal static List<string> SendRedirectsDevices(HostSnapshot snapshot, string interfaceName)
+    {
+        var list = new List<string> { "all", "default", interfaceName };
+        foreach (var l in snapshot.Links)
+            if (!list.Contains(l.Name) && snapshot.Sysctl(SysctlStore.IPv4Key(l.Name, "send_redirects")) is not null) list.Add(l.Name);
+        return list;
+    }
+
     /// <summary>Initialize-LvsDirector.</summary>
     public static HostPlan Director(HostSnapshot snapshot, DirectorSetup setup, HostSetupRecord? record, string? recordPath, string? networkNamespace = null)
     {
@@ -391,7 +405,7 @@ public static class HostPlanner
         if (setup.Mode == DirectorMode.Nat && v6) b.Sysctl(Ipv6ForwardingKey, "1", "NAT: the director routes the real servers' IPv6 replies", setup.Persist);
         if (v4)
         {
-            foreach (var i in new[] { "all", "default", setup.InterfaceName })
+            foreach (var i in SendRedirectsDevices(snapshot, setup.InterfaceName))
                 b.Sysctl(SysctlStore.IPv4Key(i, "send_redirects"), "0", "no ICMP redirects pointing clients past the director", setup.Persist);
         }
         AddIpvsSettings(b, snapshot, settings, setup.Persist);
@@ -403,8 +417,9 @@ public static class HostPlanner
     }
 
     /// <summary>
-    /// Reset-LvsDirector: with a record, the recorded state back; without one, the fallback's VIPs removed from its
-    /// interface, send_redirects back to 1 on all/default/interface, and for Nat ip_forward (and IPv6 forwarding) 0.
+    /// Reset-LvsDirector: with a record, the recorded state back (each send_redirects to its value before); without
+    /// one, the fallback's VIPs removed from its interface, send_redirects back to the kernel default 1 on
+    /// all/default/every interface, and for Nat ip_forward (and IPv6 forwarding) 0.
     /// </summary>
     public static HostPlan ResetDirector(HostSnapshot snapshot, DirectorSetup? fallback, HostSetupRecord? record, string? recordPath, bool persist, string? networkNamespace = null)
     {
@@ -421,7 +436,7 @@ public static class HostPlanner
             b.RemoveAddress(fallback.InterfaceName, a, null, "reset");
             if (persist) b.PersistRemove.Add(new PersistedAddress(fallback.InterfaceName, a, p, null));
         }
-        foreach (var i in new[] { "all", "default", fallback.InterfaceName })
+        foreach (var i in SendRedirectsDevices(snapshot, fallback.InterfaceName))
         {
             var key = SysctlStore.IPv4Key(i, "send_redirects");
             if (snapshot.Sysctl(key) is not null) b.Sysctl(key, "1", "kernel default", false);

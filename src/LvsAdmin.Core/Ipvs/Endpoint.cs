@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -22,8 +23,16 @@ public static class Endpoint
     /// Parses "address[:port]": 10.0.0.1, 10.0.0.1:80, [2001:db8::1]:443, 2001:db8::1 (no port). A missing port is
     /// returned as null. Returns false with a reason for anything else.
     /// </summary>
-    public static bool TryParse(string? text, out IPAddress address, out ushort? port, out string error)
+    public static bool TryParse(string? text, out IPAddress address, out ushort? port, out string error) =>
+        TryParse(text, out address, out port, out error, out _);
+
+    /// <summary>
+    /// Like <see cref="TryParse(string?, out IPAddress, out ushort?, out string)"/>; <paramref name="portOutOfRange"/>
+    /// tells that the only fault is a port number outside 0-65535 (the error ErrorId InvalidPort, not a bad address).
+    /// </summary>
+    public static bool TryParse(string? text, out IPAddress address, out ushort? port, out string error, out bool portOutOfRange)
     {
+        portOutOfRange = false;
         address = IPAddress.None;
         port = null;
         error = "";
@@ -85,7 +94,8 @@ public static class Endpoint
         {
             if (!TryParsePort(portText, out var p))
             {
-                error = $"'{portText}' is not a port number (0-65535).";
+                portOutOfRange = portText.Length > 0 && portText.All(char.IsAsciiDigit);
+                error = portOutOfRange ? PortRangeMessage(portText) : $"'{portText}' is not a port number (0-65535).";
                 return false;
             }
             port = p;
@@ -123,6 +133,18 @@ public static class Endpoint
         if (r != 0) return r;
         return ((ReadOnlySpan<byte>)a.GetAddressBytes()).SequenceCompareTo(b.GetAddressBytes());
     }
+
+    /// <summary>The message for a port number outside 0-65535.</summary>
+    private static string PortRangeMessage(string value) => $"Port {value} is out of range: a port is 0 to 65535.";
+
+    /// <summary>The error for a port number outside 0-65535: ErrorId InvalidPort (category InvalidArgument).</summary>
+    public static IpvsValidationException PortOutOfRange(string value) => new("Port", PortRangeMessage(value));
+
+    /// <summary>A -Port parameter's value as a port (null stays null); ErrorId InvalidPort outside 0-65535.</summary>
+    public static ushort? CheckPort(long? value) =>
+        value is null ? null
+        : value is >= 0 and <= ushort.MaxValue ? (ushort)value.Value
+        : throw PortOutOfRange(value.Value.ToString(CultureInfo.InvariantCulture));
 
     public static bool TryParsePort(string text, out ushort port)
     {

@@ -73,7 +73,10 @@ public sealed class IpvsClient : IDisposable
         return IpvsCodec.DecodeInfoReply(m);
     }
 
-    /// <summary>Lists every virtual service. Retries when the table changed during the dump.</summary>
+    /// <summary>
+    /// Lists every virtual service in the kernel's order (as libipvs's ipvs_get_services does; listings sort it once
+    /// with <see cref="IpvsOrder"/>, as ipvsadm does). Retries when the table changed during the dump.
+    /// </summary>
     public List<VirtualService> GetServices() => Retry(() => new List<VirtualService>(EnumerateServices()));
 
     /// <summary>
@@ -105,8 +108,9 @@ public sealed class IpvsClient : IDisposable
     }
 
     /// <summary>
-    /// Lists the real servers of a virtual service (without <paramref name="statistics"/> their counters are left
-    /// null). Throws <see cref="ServiceNotFoundException"/> if it does not exist.
+    /// Lists the real servers of a virtual service in the kernel's order (listings sort it once with
+    /// <see cref="IpvsOrder"/>; without <paramref name="statistics"/> their counters are left null). Throws
+    /// <see cref="ServiceNotFoundException"/> if it does not exist.
     /// </summary>
     public List<RealServer> GetRealServers(ServiceKey service, bool statistics = true)
     {

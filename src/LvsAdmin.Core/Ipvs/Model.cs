@@ -148,7 +148,14 @@ public sealed record RealServer
 }
 
 /// <summary>IPVS connection timeouts in seconds (ipvsadm --set tcp tcpfin udp). 0 in a write means "leave as is".</summary>
-public sealed record IpvsTimeouts(uint Tcp, uint TcpFin, uint Udp);
+public sealed record IpvsTimeouts(uint Tcp, uint TcpFin, uint Udp)
+{
+    /// <summary>
+    /// What a kernel starts with (ipvsadm -L --timeout: 900 120 300): TCP established 15 minutes, TCP FIN_WAIT 2
+    /// minutes, UDP 5 minutes (ip_vs_proto_tcp.c, ip_vs_proto_udp.c).
+    /// </summary>
+    public static IpvsTimeouts KernelDefaults { get; } = new(900, 120, 300);
+}
 
 /// <summary>A connection synchronisation daemon (ipvsadm --start-daemon).</summary>
 public sealed record SyncDaemon

@@ -7,9 +7,9 @@ namespace LvsAdmin.Ipvs;
 /// <summary>
 /// The identity of a virtual service: protocol, address and port, or a firewall mark (with its address family).
 /// Text forms: <c>tcp/10.0.0.1:80</c>, <c>udp/[2001:db8::1]:53</c>, <c>sctp/10.0.0.1:5060</c>, <c>fwm/100</c>,
-/// <c>fwm/100/ipv6</c>. A bare <c>10.0.0.1:80</c> means TCP. Keys order as listings show them: address services
-/// (IPv4 before IPv6, then TCP, UDP, SCTP, then numerically by address and port) before firewall-mark services (by
-/// family, then mark).
+/// <c>fwm/100/ipv6</c>. A bare <c>10.0.0.1:80</c> means TCP. Keys compare numerically: address services (IPv4
+/// before IPv6, then TCP, UDP, SCTP, then by address and port) before firewall-mark services (by family, then mark).
+/// Listings use ipvsadm's order instead (<see cref="IpvsOrder"/>).
 /// </summary>
 public sealed record ServiceKey : IComparable<ServiceKey>
 {
@@ -68,14 +68,21 @@ public sealed record ServiceKey : IComparable<ServiceKey>
         return new ServiceKey(family, IpvsProtocol.None, null, 0, mark);
     }
 
+    /// <summary>
+    /// Parses the text form; a bad one is the error InvalidService, except a port number outside 0-65535, which is
+    /// InvalidPort as for -Port.
+    /// </summary>
     public static ServiceKey Parse(string text)
     {
-        if (TryParse(text, out var key, out var error)) return key!;
-        throw new IpvsValidationException("Service", error);
+        if (TryParse(text, out var key, out var error, out var portOutOfRange)) return key!;
+        throw new IpvsValidationException(portOutOfRange ? "Port" : "Service", error);
     }
 
-    public static bool TryParse(string? text, out ServiceKey? key, out string error)
+    public static bool TryParse(string? text, out ServiceKey? key, out string error) => TryParse(text, out key, out error, out _);
+
+    private static bool TryParse(string? text, out ServiceKey? key, out string error, out bool portOutOfRange)
     {
+        portOutOfRange = false;
         key = null;
         error = "";
         if (string.IsNullOrWhiteSpace(text))
@@ -130,7 +137,7 @@ public sealed record ServiceKey : IComparable<ServiceKey>
                 error = $"'{text}': '{prefix}' is not a protocol (tcp, udp, sctp) or fwm.";
                 return false;
         }
-        if (!Endpoint.TryParse(endpoint, out var address, out var port, out var why))
+        if (!Endpoint.TryParse(endpoint, out var address, out var port, out var why, out portOutOfRange))
         {
             error = $"'{text}': {why}";
             return false;

@@ -17,8 +17,9 @@ public sealed record ServiceFilter
     public IpvsAddressFamily? AddressFamily { get; init; }
 
     /// <summary>Builds a filter from parameter values; the address may carry the port (10.0.0.1:80).</summary>
-    public static ServiceFilter Create(IpvsProtocol? protocol, string? address, ushort? port, uint? firewallMark, IpvsAddressFamily? family)
+    public static ServiceFilter Create(IpvsProtocol? protocol, string? address, long? portParameter, uint? firewallMark, IpvsAddressFamily? family)
     {
+        var port = Endpoint.CheckPort(portParameter);
         IPAddress? ip = null;
         if (address is not null)
         {
@@ -54,8 +55,9 @@ public sealed record RealServerFilter
     public ushort? Port { get; init; }
 
     /// <summary>Builds a filter; the address may carry the port (10.0.0.2:80, [2001:db8::2]:80).</summary>
-    public static RealServerFilter Create(string? address, ushort? port)
+    public static RealServerFilter Create(string? address, long? portParameter)
     {
+        var port = Endpoint.CheckPort(portParameter);
         if (address is null) return new RealServerFilter { Port = port };
         var (a, p) = IpvsNames.ParseEndpointFilter("Address", address);
         if (p is { } embedded && port is { } given && embedded != given)

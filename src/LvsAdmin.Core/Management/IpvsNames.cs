@@ -175,10 +175,10 @@ public static class IpvsNames
     /// Builds a service identity from the separate parameters: a protocol with an address (which may carry the port,
     /// 10.0.0.1:80 or [2001:db8::1]:443) and a port.
     /// </summary>
-    public static ServiceKey ServiceFromParts(IpvsProtocol protocol, string? address, ushort? port)
+    public static ServiceKey ServiceFromParts(IpvsProtocol protocol, string? address, long? portParameter)
     {
-        if (!Endpoint.TryParse(address, out var ip, out var embedded, out var why))
-            throw new IpvsValidationException("Address", why);
+        var port = Endpoint.CheckPort(portParameter);
+        var (ip, embedded) = ParseEndpoint("Address", address);
         if (embedded is { } e && port is { } p && e != p)
             throw new IpvsValidationException("Port", $"The address '{address}' names port {e} but -Port is {p}; give the port once.");
         var finalPort = port ?? embedded ?? throw new IpvsValidationException("Port", $"Virtual service {address}: give -Port (or write the address as {Endpoint.Format(ip, 80)}).");
@@ -190,11 +190,11 @@ public static class IpvsNames
     /// (10.0.0.2, 10.0.0.2:8080, [2001:db8::2]:443) and an optional port. Without a port the service's port is used,
     /// as ipvsadm does.
     /// </summary>
-    public static RealServerKey RealServerFromParts(ServiceKey service, string? address, ushort? port)
+    public static RealServerKey RealServerFromParts(ServiceKey service, string? address, long? portParameter)
     {
         ArgumentNullException.ThrowIfNull(service);
-        if (!Endpoint.TryParse(address, out var ip, out var embedded, out var why))
-            throw new IpvsValidationException("Address", why);
+        var port = Endpoint.CheckPort(portParameter);
+        var (ip, embedded) = ParseEndpoint("Address", address);
         if (embedded is { } e && port is { } p && e != p)
             throw new IpvsValidationException("Port", $"The address '{address}' names port {e} but -Port is {p}; give the port once.");
         if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
@@ -204,9 +204,16 @@ public static class IpvsNames
     /// <summary>Parses an "address" or "address:port" filter; the port is null when not given.</summary>
     public static (IPAddress Address, ushort? Port) ParseEndpointFilter(string parameter, string? text)
     {
-        if (!Endpoint.TryParse(text, out var ip, out var port, out var why))
-            throw new IpvsValidationException(parameter, why);
+        var (ip, port) = ParseEndpoint(parameter, text);
         if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+        return (ip, port);
+    }
+
+    /// <summary>"address[:port]"; a bad one is Invalid<paramref name="parameter"/>, a port outside 0-65535 InvalidPort.</summary>
+    private static (IPAddress Address, ushort? Port) ParseEndpoint(string parameter, string? text)
+    {
+        if (!Endpoint.TryParse(text, out var ip, out var port, out var why, out var portOutOfRange))
+            throw new IpvsValidationException(portOutOfRange ? "Port" : parameter, why);
         return (ip, port);
     }
 }

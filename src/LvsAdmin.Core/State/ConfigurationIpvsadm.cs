@@ -19,16 +19,35 @@ public static class ConfigurationIpvsadm
         return IpvsadmSaveFormat.Write(configuration.Table, sort);
     }
 
-    /// <summary>What of <paramref name="configuration"/> the ipvsadm format would drop (one sentence each; empty when nothing).</summary>
+    /// <summary>
+    /// What of <paramref name="configuration"/> the ipvsadm format would really lose, one sentence per thing: the
+    /// real servers with connection thresholds (one sentence for all), each timeout that differs from the kernel's
+    /// default (<see cref="IpvsTimeouts.KernelDefaults"/>: a restore onto a fresh kernel gets the default back, so a
+    /// default is not lost), each sync daemon, and the host settings when there are any. Empty when nothing is lost.
+    /// </summary>
     public static IReadOnlyList<string> Omissions(LvsConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        const string UseJson = " (use -Format Json to keep it).";
         var list = new List<string>();
         var thresholds = configuration.Services.SelectMany(s => s.RealServers).Count(r => r.UpperThreshold != 0 || r.LowerThreshold != 0);
-        if (thresholds > 0) list.Add($"{thresholds} real servers have connection thresholds, which the ipvsadm format cannot hold (use -Format Json).");
-        if (configuration.Timeouts is not null) list.Add("The timeouts are not part of the ipvsadm format (use -Format Json).");
-        if (configuration.SyncDaemons is { Count: > 0 }) list.Add("The sync daemons are not part of the ipvsadm format (use -Format Json).");
-        if (configuration.Host is not null) list.Add("The host settings are not part of the ipvsadm format (use -Format Json).");
+        if (thresholds > 0) list.Add($"{thresholds} real servers have connection thresholds, which the ipvsadm format cannot hold (use -Format Json to keep them).");
+        if (configuration.Timeouts is { } t)
+        {
+            var d = IpvsTimeouts.KernelDefaults;
+            void Timeout(string name, uint value, uint kernelDefault)
+            {
+                if (value != kernelDefault)
+                    list.Add($"The {name} timeout is {value} s, not the kernel's default {kernelDefault} s; the ipvsadm format has no timeouts" + UseJson);
+            }
+            Timeout("TCP", t.Tcp, d.Tcp);
+            Timeout("TCP FIN", t.TcpFin, d.TcpFin);
+            Timeout("UDP", t.Udp, d.Udp);
+        }
+        foreach (var daemon in configuration.SyncDaemons ?? Array.Empty<SyncDaemon>())
+            list.Add($"The {daemon.State.ToString().ToLowerInvariant()} sync daemon (interface {daemon.Interface}, sync ID {daemon.SyncId}) is not part of the ipvsadm format" + UseJson);
+        if (configuration.Host is { } h && (h.Sysctls is { Count: > 0 } || h.Addresses is { Count: > 0 }))
+            list.Add($"The host settings ({h.Sysctls?.Count ?? 0} sysctls, {h.Addresses?.Count ?? 0} addresses) are not part of the ipvsadm format" + UseJson);
         return list;
     }
 

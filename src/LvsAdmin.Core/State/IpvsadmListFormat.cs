@@ -66,19 +66,18 @@ public static class IpvsadmListFormat
 
     /// <summary>
     /// One service as ipvsadm -Ln lists it, without the titles: the service line, then its real servers, one "  -> "
-    /// line each. Get-LvsVirtualService's default view prints this for every service it gets. Two deliberate
-    /// differences from ipvsadm 1.31: real servers are in numeric order (<see cref="RealServerKey.CompareTo"/>;
-    /// ipvsadm's comparison overflows and puts 10.0.0.1 after 192.168.0.1), and a firewall mark above 2^31 prints as
-    /// its true value, not as a negative number.
+    /// line each. Get-LvsVirtualService's default view prints this for every service it gets. The real servers are
+    /// printed in the order given: Get-LvsVirtualService's RealServers are already in ipvsadm's order
+    /// (<see cref="IpvsOrder"/>), and sorting them again could change the order of a list whose addresses differ by
+    /// 2^31 or more (ipvsadm's comparison is not transitive). One deliberate difference from ipvsadm 1.31: a firewall
+    /// mark above 2^31 prints as its true value, not as a negative number.
     /// </summary>
     public static string ServiceEntry(VirtualService service, IReadOnlyList<RealServer>? realServers,
         IpvsadmListView view = IpvsadmListView.Default, bool exact = false)
     {
         ArgumentNullException.ThrowIfNull(service);
         var sb = new StringBuilder();
-        var ordered = new List<RealServer>(realServers ?? Array.Empty<RealServer>());
-        ordered.Sort((a, b) => a.Key.CompareTo(b.Key));
-        Service(sb, service, ordered, view, exact, sort: false, signedMarks: false);
+        Service(sb, service, realServers ?? Array.Empty<RealServer>(), view, exact, sort: false, signedMarks: false);
         return sb.ToString();
     }
 
@@ -186,7 +185,7 @@ public static class IpvsadmListFormat
                 break;
         }
         sb.Append('\n');
-        var ordered = sort ? IpvsadmText.GlibcQsort(reals, IpvsadmText.CompareRealServers) : new List<RealServer>(reals);
+        var ordered = sort ? IpvsadmText.SortedRealServers(reals) : new List<RealServer>(reals);
         foreach (var r in ordered) RealServerLine(sb, r, view, exact);
     }
 

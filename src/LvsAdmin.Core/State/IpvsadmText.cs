@@ -10,8 +10,7 @@ namespace LvsAdmin.State;
 
 /// <summary>
 /// What ipvsadm 1.31's text output is made of, reproduced byte for byte: glibc's inet_ntop, the printf paddings,
-/// print_largenum, and the table order (libipvs's ipvs_cmp_services / ipvs_cmp_dests run through glibc 2.36's
-/// qsort, which is a top-down merge sort).
+/// print_largenum, and the table order (<see cref="IpvsOrder"/>, which every listing of the module shares).
 /// </summary>
 internal static class IpvsadmText
 {
@@ -91,95 +90,8 @@ internal static class IpvsadmText
     /// <summary>printf("%d") of an unsigned 32-bit value (ipvsadm prints firewall marks so: above 2^31 they come out negative).</summary>
     public static string AsInt(uint value) => unchecked((int)value).ToString(C);
 
-    /// <summary>The four 32-bit words of union nf_inet_addr in host order (ntohl of s6_addr32[i]); IPv4 fills word 0.</summary>
-    public static uint[] AddressWords(IPAddress? address)
-    {
-        var words = new uint[4];
-        if (address is null) return words;
-        var b = address.GetAddressBytes();
-        for (var i = 0; i < b.Length / 4; i++)
-            words[i] = (uint)(b[4 * i] << 24 | b[4 * i + 1] << 16 | b[4 * i + 2] << 8 | b[4 * i + 3]);
-        return words;
-    }
-
-    /// <summary>
-    /// ipvs_cmp_services exactly, including its int overflow: the unsigned differences of marks and address words
-    /// are read as signed ints, so e.g. 10.0.0.1 sorts after 192.168.0.1 and marks above 2^31 before address services.
-    /// </summary>
-    public static int CompareServices(ServiceKey a, ServiceKey b)
-    {
-        var r = unchecked((int)(a.FirewallMark - b.FirewallMark));
-        if (r != 0) return r;
-        r = (int)(ushort)a.AddressFamily - (int)(ushort)b.AddressFamily;
-        if (r != 0) return r;
-        r = (int)ProtocolField(a) - (int)ProtocolField(b);
-        if (r != 0) return r;
-        r = CompareAddressWords(a.AddressFamily, a.Address, b.Address);
-        if (r != 0) return r;
-        return a.Port - b.Port;
-    }
-
-    // libipvs leaves protocol 0 for firewall-mark services (the kernel sends no protocol for them).
-    private static ushort ProtocolField(ServiceKey k) => k.IsFirewallMark ? (ushort)0 : (ushort)k.Protocol;
-
-    /// <summary>
-    /// ipvs_cmp_dests exactly: only the first server's family decides whether one or four address words are compared
-    /// (a mixed-family list of a tunnel service compares an IPv4 server's zero padding against IPv6 words).
-    /// </summary>
-    public static int CompareRealServers(RealServer a, RealServer b)
-    {
-        var r = CompareAddressWords(a.AddressFamily, a.Address, b.Address);
-        if (r != 0) return r;
-        return a.Port - b.Port;
-    }
-
-    /// <summary>
-    /// libipvs's address comparison: the unsigned difference of 32-bit address words read as a signed int, one word
-    /// for <paramref name="family"/> IPv4 and four for IPv6 (the family is the caller's, as in libipvs).
-    /// </summary>
-    private static int CompareAddressWords(IpvsAddressFamily family, IPAddress? a, IPAddress? b)
-    {
-        var wa = AddressWords(a);
-        var wb = AddressWords(b);
-        var words = family == IpvsAddressFamily.IPv6 ? 4 : 1;
-        var r = 0;
-        for (var i = 0; r == 0 && i < words; i++) r = unchecked((int)(wa[i] - wb[i]));
-        return r;
-    }
-
-    /// <summary>
-    /// glibc 2.36 qsort for these element sizes: msort_with_tmp, a top-down merge sort that splits n into n/2 and
-    /// n - n/2 and takes from the left run while cmp(left, right) &lt;= 0. With ipvsadm's non-transitive comparators
-    /// the result depends on the input order, so this is the algorithm itself, not any stable sort.
-    /// </summary>
-    public static List<T> GlibcQsort<T>(IReadOnlyList<T> items, Comparison<T> cmp)
-    {
-        var a = new T[items.Count];
-        for (var i = 0; i < a.Length; i++) a[i] = items[i];
-        var tmp = new T[a.Length];
-        MergeSort(a, 0, a.Length, tmp, cmp);
-        return new List<T>(a);
-    }
-
-    private static void MergeSort<T>(T[] a, int start, int n, T[] tmp, Comparison<T> cmp)
-    {
-        if (n <= 1) return;
-        var n1 = n / 2;
-        var n2 = n - n1;
-        MergeSort(a, start, n1, tmp, cmp);
-        MergeSort(a, start + n1, n2, tmp, cmp);
-        int b1 = start, b2 = start + n1, t = 0;
-        while (n1 > 0 && n2 > 0)
-        {
-            if (cmp(a[b1], a[b2]) <= 0) { tmp[t++] = a[b1++]; n1--; }
-            else { tmp[t++] = a[b2++]; n2--; }
-        }
-        while (n1 > 0) { tmp[t++] = a[b1++]; n1--; }
-        // The rest of the right run is already in place.
-        Array.Copy(tmp, 0, a, start, t);
-    }
-
-    /// <summary>The table in the order ipvsadm prints it (services sorted, each one's real servers sorted), or as given.</summary>
+    /// <summary>The table in the order ipvsadm prints it (<see cref="IpvsOrder"/>: services sorted, each one's real
+    /// servers sorted), or as given.</summary>
     public static List<(VirtualService Service, IReadOnlyList<RealServer> RealServers)> Order(
         IEnumerable<(VirtualService Service, IReadOnlyList<RealServer> RealServers)> table, bool sort)
     {
@@ -191,9 +103,16 @@ internal static class IpvsadmText
             list.Add((s, r ?? Array.Empty<RealServer>()));
         }
         if (!sort) return list;
-        var sorted = GlibcQsort(list, (x, y) => CompareServices(x.Service.Key, y.Service.Key));
-        for (var i = 0; i < sorted.Count; i++)
-            sorted[i] = (sorted[i].Service, GlibcQsort(sorted[i].RealServers, CompareRealServers));
+        IpvsOrder.Sort(list, static x => x.Service.Key);
+        for (var i = 0; i < list.Count; i++) list[i] = (list[i].Service, SortedRealServers(list[i].RealServers));
+        return list;
+    }
+
+    /// <summary>A sorted copy of one service's real servers (<see cref="IpvsOrder.SortRealServers"/>).</summary>
+    public static List<RealServer> SortedRealServers(IReadOnlyList<RealServer> realServers)
+    {
+        var sorted = new List<RealServer>(realServers);
+        IpvsOrder.SortRealServers(sorted);
         return sorted;
     }
 

@@ -20,7 +20,7 @@ public sealed class ExportLvsConfigurationCommand : ConfigurationCmdlet
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
-    /// <summary>Json (default: everything, versioned) or Ipvsadm (ipvsadm-save rules; thresholds, timeouts and sync daemons are left out with a warning).</summary>
+    /// <summary>Json (default: everything, versioned) or Ipvsadm (ipvsadm-save rules; thresholds, non-default timeouts, sync daemons and host settings are left out, with one warning for each).</summary>
     [Parameter]
     public ConfigurationFormat Format { get; set; } = ConfigurationFormat.Json;
 

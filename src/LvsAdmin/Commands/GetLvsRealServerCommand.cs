@@ -31,7 +31,7 @@ public sealed class GetLvsRealServerCommand : LvsCmdlet
 
     /// <summary>Only real servers on this port.</summary>
     [Parameter]
-    public ushort Port { get; set; }
+    public long Port { get; set; }
 
     private RealServerFilter? _filter;
 
@@ -62,6 +62,8 @@ public sealed class GetLvsRealServerCommand : LvsCmdlet
         }
         List<VirtualService>? services = null;
         if (!Try("IPVS", () => services = Client.GetServices())) return;
+        // ipvsadm's order (IpvsOrder): the services, then each one's real servers.
+        IpvsOrder.SortServices(services!);
         foreach (var s in services!)
         {
             if (Stopping) return;
@@ -85,6 +87,7 @@ public sealed class GetLvsRealServerCommand : LvsCmdlet
 
     private void Write(List<RealServer> list)
     {
+        IpvsOrder.SortRealServers(list);
         foreach (var r in list)
             if (_filter!.Matches(r)) WriteObject(r);
     }

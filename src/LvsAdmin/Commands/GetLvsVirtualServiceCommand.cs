@@ -38,7 +38,7 @@ public sealed class GetLvsVirtualServiceCommand : LvsCmdlet
 
     /// <summary>Only services on this virtual port.</summary>
     [Parameter(ParameterSetName = AddressSet)]
-    public ushort Port { get; set; }
+    public long Port { get; set; }
 
     /// <summary>Only the firewall-mark service with this mark.</summary>
     [Parameter(ParameterSetName = FirewallMarkSet, Mandatory = true)]
@@ -63,7 +63,10 @@ public sealed class GetLvsVirtualServiceCommand : LvsCmdlet
                         key = ServiceKey.Parse(text);
                         found = Client.GetService(key);
                         if (found is not null && (!Given(nameof(AddressFamily)) || found.AddressFamily == AddressFamily))
+                        {
                             reals = Client.GetRealServers(key);
+                            IpvsOrder.SortRealServers(reals);
+                        }
                     })) continue;
                 if (found is null)
                 {
@@ -86,16 +89,19 @@ public sealed class GetLvsVirtualServiceCommand : LvsCmdlet
                     Given(nameof(AddressFamily)) ? AddressFamily : null);
                 services = Client.GetServices();
             })) return;
-        // Listed in ServiceKey order (address services by family, protocol, address and port, then marks), not in
-        // the kernel's hash order.
-        services!.Sort((a, b) => a.Key.CompareTo(b.Key));
-        foreach (var s in services)
+        // Listed in ipvsadm's order (IpvsOrder), services and each one's real servers, not in the kernel's hash order.
+        IpvsOrder.SortServices(services!);
+        foreach (var s in services!)
         {
             if (Stopping) return;
             if (!filter!.Matches(s)) continue;
             List<RealServer>? reals = null;
             // A service removed since the listing has an empty real-server dump: it is still written, as listed.
-            if (Try(s.Key, () => reals = Client.EnumerateRealServers(s.Key).ToList())) WriteService(s, reals!);
+            if (Try(s.Key, () =>
+                {
+                    reals = Client.EnumerateRealServers(s.Key).ToList();
+                    IpvsOrder.SortRealServers(reals);
+                })) WriteService(s, reals!);
         }
     }
 

@@ -25,7 +25,7 @@ public abstract class RealServerIdentityCmdlet : LvsCmdlet
 
     /// <summary>The real server's port; the service's port when omitted (ipvsadm's rule).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public ushort Port { get; set; }
+    public long Port { get; set; }
 
     /// <summary>Parses the service and real server identity. Throws IpvsValidationException for bad text.</summary>
     protected (ServiceKey Service, RealServerKey Server) GetIdentity()

@@ -33,7 +33,7 @@ public abstract class ServiceIdentityCmdlet : LvsCmdlet
 
     /// <summary>The virtual port (0-65535; 0 means all ports and needs a persistent service).</summary>
     [Parameter(ParameterSetName = AddressSet)]
-    public ushort Port { get; set; }
+    public long Port { get; set; }
 
     /// <summary>The firewall mark (1-4294967295) that selects the traffic of a firewall-mark service.</summary>
     [Parameter(ParameterSetName = FirewallMarkSet, Mandatory = true)]

@@ -25,6 +25,8 @@ public class FilterTests
         Assert.Equal(new[] { "tcp/[2001:db8::1]:443", "fwm/8/ipv6" }, Pick(Management.ServiceFilter.Create(null, null, null, null, IpvsAddressFamily.IPv6)));
         Assert.Throws<IpvsValidationException>(() => Management.ServiceFilter.Create(null, "10.0.0.1:53", 54, null, null));
         Assert.Throws<IpvsValidationException>(() => Management.ServiceFilter.Create(IpvsProtocol.None, null, null, null, null));
+        Assert.Equal("InvalidPort", Assert.Throws<IpvsValidationException>(() => Management.ServiceFilter.Create(null, null, 70000, null, null)).ErrorId);
+        Assert.Equal("InvalidPort", Assert.Throws<IpvsValidationException>(() => Management.ServiceFilter.Create(null, "10.0.0.1:70000", null, null, null)).ErrorId);
     }
 
     [Fact]
@@ -41,6 +43,9 @@ public class FilterTests
         Assert.True(!byEndpoint.Matches(a) && byEndpoint.Matches(b));
         Assert.True(Management.RealServerFilter.Create(null, 80).Matches(c));
         Assert.Throws<IpvsValidationException>(() => Management.RealServerFilter.Create("10.0.0.2:1", 2));
+        var e = Assert.Throws<IpvsValidationException>(() => Management.RealServerFilter.Create(null, 70000));
+        Assert.Equal("InvalidPort", e.ErrorId);
+        Assert.Equal("Port 70000 is out of range: a port is 0 to 65535.", e.Message);
     }
 
     private static IpvsConnection Conn(string client, ushort cport, string vip, ushort vport, string rs, ushort rport, string state) => new()

@@ -120,6 +120,12 @@ public class IpvsNamesTests
         Assert.Equal("tcp/10.0.0.1:80", IpvsNames.ServiceFromParts(IpvsProtocol.Tcp, "10.0.0.1:80", null).ToString());
         Assert.Equal("sctp/[2001:db8::1]:5060", IpvsNames.ServiceFromParts(IpvsProtocol.Sctp, "[2001:db8::1]:5060", 5060).ToString());
         Assert.Equal("Port", Assert.Throws<IpvsValidationException>(() => IpvsNames.ServiceFromParts(IpvsProtocol.Tcp, "10.0.0.1:80", 81)).Parameter);
+        // -Port 70000 and an address with port 70000: the module's own InvalidPort, not a binder or address error.
+        Assert.Equal("InvalidPort", Assert.Throws<IpvsValidationException>(() => IpvsNames.ServiceFromParts(IpvsProtocol.Tcp, "10.0.0.1", 70000)).ErrorId);
+        Assert.Equal("InvalidPort", Assert.Throws<IpvsValidationException>(() => IpvsNames.ServiceFromParts(IpvsProtocol.Tcp, "10.0.0.1:70000", null)).ErrorId);
+        var svc = ServiceKey.Parse("tcp/10.0.0.1:80");
+        Assert.Equal("InvalidPort", Assert.Throws<IpvsValidationException>(() => IpvsNames.RealServerFromParts(svc, "10.0.0.2", -1)).ErrorId);
+        Assert.Equal("InvalidPort", Assert.Throws<IpvsValidationException>(() => IpvsNames.RealServerFromParts(svc, "[2001:db8::2]:65536", null)).ErrorId);
         Assert.Equal("Port", Assert.Throws<IpvsValidationException>(() => IpvsNames.ServiceFromParts(IpvsProtocol.Tcp, "10.0.0.1", null)).Parameter);
         Assert.Equal("Address", Assert.Throws<IpvsValidationException>(() => IpvsNames.ServiceFromParts(IpvsProtocol.Tcp, "10.0.0", 80)).Parameter);
         Assert.Equal("Protocol", Assert.Throws<IpvsValidationException>(() => IpvsNames.ServiceFromParts(IpvsProtocol.None, "10.0.0.1", 80)).Parameter);

@@ -235,12 +235,27 @@ public class ChecksTests
     [InlineData("net.ipv4.conf.all.send_redirects", "1", "SendRedirects", "Initialize-LvsDirector")]
     [InlineData("net.ipv4.conf.default.send_redirects", "1", "SendRedirects", "Initialize-LvsDirector")]
     [InlineData("net.ipv4.conf.eth0.send_redirects", "1", "SendRedirects", "-InterfaceName eth0")]
+    // The DIP side: the kernel ORs all with each interface, so any interface still at 1 sends redirects.
+    [InlineData("net.ipv4.conf.eth1.send_redirects", "1", "SendRedirects", "Initialize-LvsDirector -Mode Nat")]
+    [InlineData("net.ipv4.conf.lo.send_redirects", "1", "SendRedirects", "Initialize-LvsDirector")]
     [InlineData("net.ipv4.vs.conntrack", "0", "IpvsSysctl", "Set-LvsSysctl -Conntrack 1")]
     public void DirectorSysctls(string key, string bad, string check, string fix)
     {
         var h = ReadyDirector();
         h.Sysctls[key] = bad;
         OnlyFailing(HostChecks.Director(h.Snapshot(), Nat), check, key, fix);
+    }
+
+    [Fact]
+    public void EveryInterfaceWithSendRedirectsOnIsAFindingNamingIt()
+    {
+        var h = ReadyDirector();
+        h.Sysctls["net.ipv4.conf.eth1.send_redirects"] = "1";
+        var f = HostChecks.Director(h.Snapshot(), Nat).Single(x => !x.Passed);
+        Assert.Equal("send_redirects is 1 on interface eth1: the director may send ICMP redirects telling clients to bypass it (one-armed setups).", f.Message);
+        // Every interface is checked, passing or not.
+        Assert.Equal(new[] { "all", "default", "eth0", "lo", "eth1" }.Select(i => $"net.ipv4.conf.{i}.send_redirects"),
+            HostChecks.Director(h.Snapshot(), Nat).Where(x => x.Check == "SendRedirects").Select(x => x.Target));
     }
 
     [Fact]

@@ -235,6 +235,7 @@ public class PlannerTests
         {
             "net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding",
             "net.ipv4.conf.all.send_redirects", "net.ipv4.conf.default.send_redirects", "net.ipv4.conf.eth0.send_redirects",
+            "net.ipv4.conf.lo.send_redirects", "net.ipv4.conf.eth1.send_redirects", // every interface: the kernel ORs all with each
             "net.ipv4.vs.conntrack", // expire_nodest_conn is already 0
             "192.168.1.100/24 dev eth0", "2001:db8::100/128 dev eth0", "/s/d.json",
         }, plan.Changes.Select(c => c.Target));
@@ -245,6 +246,36 @@ public class PlannerTests
         Assert.True(HostPlanner.Director(h.Snapshot(), setup, null, "/s/d.json").IsEmpty);
         var dr = HostPlanner.Director(new FakeHost().Snapshot(), setup with { Mode = DirectorMode.DirectRouting, IpvsSettings = null }, null, null);
         Assert.DoesNotContain(dr.Changes, c => c.Target.Contains("forward"));
+    }
+
+    [Fact]
+    public void DirectorTurnsSendRedirectsOffOnEveryInterfaceAndResetRestoresEach()
+    {
+        var h = new FakeHost();
+        h.Sysctls["net.ipv4.conf.eth1.send_redirects"] = "0"; // already off: no change, nothing to restore
+        var setup = new DirectorSetup { Mode = DirectorMode.Nat, VirtualAddresses = new[] { "192.168.1.100/24" }, InterfaceName = "eth0" };
+        var plan = HostPlanner.Director(h.Snapshot(), setup, null, "/s/d.json");
+        var redirects = plan.Changes.Where(c => c.Target.EndsWith(".send_redirects", StringComparison.Ordinal)).ToList();
+        Assert.Equal(new[] { "all", "default", "eth0", "lo" }.Select(i => $"net.ipv4.conf.{i}.send_redirects"), redirects.Select(c => c.Target));
+        Assert.All(redirects, c => Assert.Equal(("1", "0"), (c.Before, c.After)));
+        // One change (one ShouldProcess, so one -WhatIf line) each.
+        Assert.All(redirects, c => Assert.StartsWith("Set " + c.Target + " = 0", c.Description));
+        Assert.Contains("net.ipv4.conf.lo.send_redirects", plan.Changes.Last().Content);
+        Assert.DoesNotContain("net.ipv4.conf.eth1.send_redirects", plan.Changes.Last().Content);
+        h.Apply(plan);
+        Assert.True(HostPlanner.Director(h.Snapshot(), setup, null, "/s/d.json").IsEmpty);
+
+        var record = System.Text.Json.JsonSerializer.Deserialize<HostSetupRecord>(plan.Changes.Last().Content!)!;
+        var reset = HostPlanner.ResetDirector(h.Snapshot(), null, record, "/s/d.json", persist: false);
+        h.Apply(reset);
+        foreach (var i in new[] { "all", "default", "eth0", "lo" }) Assert.Equal("1", h.Sysctls[$"net.ipv4.conf.{i}.send_redirects"]);
+        Assert.Equal("0", h.Sysctls["net.ipv4.conf.eth1.send_redirects"]);
+
+        // Without a record: every interface back to the kernel default 1.
+        h.Apply(plan);
+        var fallback = HostPlanner.ResetDirector(h.Snapshot(), setup, null, null, persist: false);
+        Assert.Equal(new[] { "all", "default", "eth0", "lo", "eth1" }.Select(i => $"net.ipv4.conf.{i}.send_redirects"),
+            fallback.Changes.Where(c => c.Target.EndsWith(".send_redirects", StringComparison.Ordinal)).Select(c => c.Target));
     }
 
     [Fact]

@@ -156,7 +156,6 @@ public class ServiceKeyTests
     [InlineData("tcp/")]
     [InlineData("tcp/10.0.0:80")]
     [InlineData("tcp/[10.0.0.1]:80")]
-    [InlineData("tcp/10.0.0.1:70000")]
     [InlineData("tcp/x")]
     [InlineData("fwm/0")]
     [InlineData("fwm/")]
@@ -177,6 +176,36 @@ public class ServiceKeyTests
         Assert.Equal("Service", e.Parameter);
         Assert.Equal("InvalidService", e.ErrorId);
         Assert.Equal(IpvsErrorKind.InvalidArgument, e.Kind);
+    }
+
+    [Theory]
+    [InlineData("tcp/10.0.0.1:70000", "70000")]
+    [InlineData("udp/[2001:db8::1]:65536", "65536")]
+    [InlineData("10.0.0.1:999999999999", "999999999999")]
+    public void APortOutOfRangeIsInvalidPortNotInvalidService(string text, string port)
+    {
+        Assert.False(ServiceKey.TryParse(text, out _, out _));
+        var e = Assert.Throws<IpvsValidationException>(() => ServiceKey.Parse(text));
+        Assert.Equal("InvalidPort", e.ErrorId);
+        Assert.Equal(IpvsErrorKind.InvalidArgument, e.Kind);
+        Assert.Equal($"'{text}': Port {port} is out of range: a port is 0 to 65535.", e.Message);
+        // Not a number at all stays a bad service text.
+        Assert.Equal("InvalidService", Assert.Throws<IpvsValidationException>(() => ServiceKey.Parse("tcp/10.0.0.1:http")).ErrorId);
+    }
+
+    [Theory]
+    [InlineData(70000L)]
+    [InlineData(65536L)]
+    [InlineData(-1L)]
+    [InlineData(long.MaxValue)]
+    public void CheckPortRefusesNumbersOutsideThePortRange(long value)
+    {
+        var e = Assert.Throws<IpvsValidationException>(() => Endpoint.CheckPort(value));
+        Assert.Equal("InvalidPort", e.ErrorId);
+        Assert.Contains("0 to 65535", e.Message);
+        Assert.Equal((ushort)65535, Endpoint.CheckPort(65535));
+        Assert.Equal((ushort)0, Endpoint.CheckPort(0));
+        Assert.Null(Endpoint.CheckPort(null));
     }
 
     [Fact]

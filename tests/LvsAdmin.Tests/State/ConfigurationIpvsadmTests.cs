@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using LvsAdmin.Ipvs;
@@ -82,12 +83,65 @@ public class ConfigurationIpvsadmTests
     public void OmissionsNameWhatTheIpvsadmFormatDrops()
     {
         Assert.Empty(ConfigurationIpvsadm.Omissions(ConfigurationIpvsadm.Read(Rules)));
+        // The sample has thresholds, a sync daemon and host settings; its timeouts are the kernel's defaults.
         var o = ConfigurationIpvsadm.Omissions(ConfigurationJsonTests.Sample());
-        Assert.Equal(4, o.Count);
+        Assert.Equal(3, o.Count);
         Assert.Contains(o, x => x.Contains("thresholds"));
-        Assert.Contains(o, x => x.Contains("timeouts"));
-        Assert.Contains(o, x => x.Contains("sync daemons"));
-        Assert.Contains(o, x => x.Contains("host"));
+        Assert.Contains(o, x => x.Contains("master sync daemon (interface eth1, sync ID 5)"));
+        Assert.Contains(o, x => x.Contains("host settings (2 sysctls, 1 addresses)"));
+        Assert.DoesNotContain(o, x => x.Contains("timeout"));
+    }
+
+    [Fact]
+    public void OmissionsAreSilentForALiveTableAtTheKernelDefaults()
+    {
+        // What Export-LvsConfiguration -Format Ipvsadm reads from a plain director: a table, the default timeouts,
+        // no sync daemon. Nothing is lost, so cron gets no warning.
+        var live = ConfigurationIpvsadm.Read(Rules) with { Timeouts = IpvsTimeouts.KernelDefaults, SyncDaemons = new List<SyncDaemon>() };
+        Assert.Empty(ConfigurationIpvsadm.Omissions(live));
+        Assert.Empty(ConfigurationIpvsadm.Omissions(live with { Host = new HostConfiguration { Sysctls = new Dictionary<string, string>(), Addresses = new List<HostAddress>() } }));
+        Assert.Equal(new IpvsTimeouts(900, 120, 300), IpvsTimeouts.KernelDefaults);
+    }
+
+    [Theory]
+    [InlineData(1000u, 120u, 300u, "The TCP timeout is 1000 s, not the kernel's default 900 s")]
+    [InlineData(900u, 60u, 300u, "The TCP FIN timeout is 60 s, not the kernel's default 120 s")]
+    [InlineData(900u, 120u, 30u, "The UDP timeout is 30 s, not the kernel's default 300 s")]
+    public void EachNonDefaultTimeoutIsOneWarning(uint tcp, uint fin, uint udp, string expected)
+    {
+        var o = ConfigurationIpvsadm.Omissions(ConfigurationIpvsadm.Read(Rules) with { Timeouts = new IpvsTimeouts(tcp, fin, udp) });
+        Assert.StartsWith(expected, Assert.Single(o));
+        var all = ConfigurationIpvsadm.Omissions(ConfigurationIpvsadm.Read(Rules) with { Timeouts = new IpvsTimeouts(1, 2, 3) });
+        Assert.Equal(3, all.Count);
+    }
+
+    [Fact]
+    public void EachSyncDaemonIsOneWarning()
+    {
+        var daemons = new List<SyncDaemon>
+        {
+            new() { State = SyncDaemonState.Master, Interface = "eth1", SyncId = 10 },
+            new() { State = SyncDaemonState.Backup, Interface = "eth2", SyncId = 10 },
+        };
+        var o = ConfigurationIpvsadm.Omissions(ConfigurationIpvsadm.Read(Rules) with { SyncDaemons = daemons });
+        Assert.Equal(2, o.Count);
+        Assert.StartsWith("The master sync daemon (interface eth1, sync ID 10) is not part of the ipvsadm format", o[0]);
+        Assert.StartsWith("The backup sync daemon (interface eth2, sync ID 10)", o[1]);
+    }
+
+    [Fact]
+    public void ThresholdsAndHostSettingsAreOneWarningEach()
+    {
+        var doc = ConfigurationIpvsadm.Read(Rules);
+        var withThresholds = doc with
+        {
+            Services = doc.Services.Select(s => s with { RealServers = s.RealServers.Select(r => r with { UpperThreshold = 100 }).ToList() }).ToList(),
+        };
+        var count = doc.Services.Sum(s => s.RealServers.Count);
+        Assert.Equal($"{count} real servers have connection thresholds, which the ipvsadm format cannot hold (use -Format Json to keep them).",
+            Assert.Single(ConfigurationIpvsadm.Omissions(withThresholds)));
+        var host = doc with { Host = new HostConfiguration { Sysctls = new Dictionary<string, string> { ["net.ipv4.vs.conntrack"] = "1" } } };
+        Assert.StartsWith("The host settings (1 sysctls, 0 addresses)", Assert.Single(ConfigurationIpvsadm.Omissions(host)));
     }
 
     [Theory]

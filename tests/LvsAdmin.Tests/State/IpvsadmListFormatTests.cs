@@ -192,10 +192,10 @@ public class IpvsadmListFormatTests
     [InlineData(IpvsadmListView.Thresholds)]
     public void TitlesAndServiceEntriesMakeTheListing(IpvsadmListView view)
     {
-        // Get-LvsVirtualService's default view prints Titles once, then ServiceEntry per service (in ServiceKey
-        // order): where ipvsadm's own sort does not overflow, that is ipvsadm's listing without its version line.
-        var table = Table().GetRange(1, 2);
-        table.Sort((a, b) => a.Item1.Key.CompareTo(b.Item1.Key));
+        // Get-LvsVirtualService's default view prints Titles once, then ServiceEntry per service, services and real
+        // servers both in IpvsOrder (as the cmdlet lists them): that is ipvsadm's listing without its version line.
+        var table = Table().GetRange(1, 2).Select(e => (e.Item1, (IReadOnlyList<RealServer>)IpvsadmText.SortedRealServers(e.Item2))).ToList();
+        IpvsOrder.Sort(table, e => e.Item1.Key);
         var pieces = IpvsadmListFormat.Titles(view);
         foreach (var (s, reals) in table) pieces += IpvsadmListFormat.ServiceEntry(s, reals, view);
         var listing = IpvsadmListFormat.List(table, Info, view);
@@ -203,30 +203,31 @@ public class IpvsadmListFormatTests
     }
 
     [Fact]
-    public void ServiceEntrySortsRealServersAndNeedsNoRealServers()
+    public void ServiceEntryKeepsTheGivenOrderAndNeedsNoRealServers()
     {
         var (tcp, reals) = Table()[2];
         Assert.Equal(
             "TCP  10.0.0.1:80 wlc\n" +
-            "  -> 192.168.1.1:8080             Masq    5      3          4         \n" +
-            "  -> 192.168.1.2:80               Route   0      0          0         \n",
+            "  -> 192.168.1.2:80               Route   0      0          0         \n" +
+            "  -> 192.168.1.1:8080             Masq    5      3          4         \n",
             IpvsadmListFormat.ServiceEntry(tcp, reals));
         Assert.Equal("TCP  10.0.0.1:80 wlc\n", IpvsadmListFormat.ServiceEntry(tcp, null));
         Assert.Throws<ArgumentNullException>(() => IpvsadmListFormat.ServiceEntry(null!, reals));
     }
 
     [Fact]
-    public void ServiceEntryListsRealServersNumericallyUnlikeIpvsadm()
+    public void ServiceEntryOfSortedRealServersIsIpvsadmsOrder()
     {
+        // The cmdlets sort with IpvsOrder, so the view shows what ipvsadm -Ln shows, overflow quirk included.
         var s = new VirtualService(Tcp);
-        var reals = new[] { "192.168.0.1", "10.0.0.10", "10.0.0.2" }
-            .Select(a => new RealServer(Tcp, IPAddress.Parse(a), 80)).ToArray();
+        var reals = new[] { "10.0.0.10", "192.168.0.1", "10.0.0.2" }
+            .Select(a => new RealServer(Tcp, IPAddress.Parse(a), 80)).ToList();
+        IpvsOrder.SortRealServers(reals);
         var entry = IpvsadmListFormat.ServiceEntry(s, reals);
-        Assert.True(entry.IndexOf("10.0.0.2:", StringComparison.Ordinal) < entry.IndexOf("10.0.0.10:", StringComparison.Ordinal));
-        Assert.True(entry.IndexOf("10.0.0.10:", StringComparison.Ordinal) < entry.IndexOf("192.168.0.1:", StringComparison.Ordinal));
-        // ipvsadm 1.31 reads the address difference as a signed int: 192.168.0.1 comes first.
         var ipvsadm = IpvsadmListFormat.ListService(s, reals);
-        Assert.True(ipvsadm.IndexOf("192.168.0.1:", StringComparison.Ordinal) < ipvsadm.IndexOf("10.0.0.2:", StringComparison.Ordinal));
+        Assert.EndsWith(entry, ipvsadm);
+        Assert.True(entry.IndexOf("192.168.0.1:", StringComparison.Ordinal) < entry.IndexOf("10.0.0.2:", StringComparison.Ordinal));
+        Assert.True(entry.IndexOf("10.0.0.2:", StringComparison.Ordinal) < entry.IndexOf("10.0.0.10:", StringComparison.Ordinal));
     }
 
     [Fact]
