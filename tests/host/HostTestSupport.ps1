@@ -99,10 +99,14 @@ function Get-ParameterBinding {
             try { & $Expression *> $null } catch { $caught.Add($_) }
         } | Out-Null
         $command = $null
+        $given = @{}
         $binds = foreach ($line in Get-Content $file) {
             if ($line -match 'BIND (?:NAMED|POSITIONAL) cmd line args \[(?<c>[^\]]+)\]|BIND PIPELINE object to parameters: \[(?<c>[^\]]+)\]') { $command = $Matches.c }
+            # the value as given ("BIND arg [v] to parameter [p]"); the SUCCESSFUL line shows it after coercion
+            # (an array prints as System.String[])
+            elseif ($line -match 'BIND arg \[(?<v>.*)\] to parameter \[(?<p>[^\]]+)\]$') { $given[$Matches.p] = $Matches.v }
             elseif ($line -match 'BIND arg \[(?<v>.*)\] to param \[(?<p>[^\]]+)\] SUCCESSFUL') {
-                [pscustomobject]@{ Command = $command; Parameter = $Matches.p; Value = $Matches.v }
+                [pscustomobject]@{ Command = $command; Parameter = $Matches.p; Value = $given[$Matches.p] ?? $Matches.v }
             }
         }
         [pscustomobject]@{ Binds = @($binds); Error = $caught | Select-Object -First 1 }
