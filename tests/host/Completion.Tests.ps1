@@ -91,7 +91,9 @@ Describe 'Forwarding method' {
 
 Describe 'Interface names (read over rtnetlink, which the host has; IPVS is not needed)' {
     BeforeAll {
-        $script:links = @(Get-ChildItem /sys/class/net | ForEach-Object Name | Sort-Object -CaseSensitive)
+        # the completer sorts ordinally (Sort-Object would sort by culture)
+        $script:links = [string[]]@(Get-ChildItem /sys/class/net | ForEach-Object Name)
+        [Array]::Sort($links, [StringComparer]::Ordinal)
     }
 
     It '-InterfaceName offers the host''s interfaces, sorted, with their state as the tooltip' {
