@@ -7,9 +7,11 @@
        the format and types files, en-US/LvsAdmin.dll-Help.xml (generated from docs/*.md at build time) and
        en-US/about_LvsAdmin.help.txt. PowerShellStandard.Library is a compile-time reference only and is not copied.
     2. When platyPS is installed, the MAML help is regenerated with New-ExternalHelp from docs/ instead.
-    3. Unless -NoTest: the xunit unit tests, then the Pester suite (tests/*.Tests.ps1) when Pester 5 is present.
-       The Pester suite needs a kernel with IPVS and root; with -Lab it runs inside the qemu kernel lab
-       (tests/lab/lab.sh), which is how this repository's own tests meet a real IPVS kernel.
+    3. Unless -NoTest: the xunit unit tests, then, when Pester 5 is present (installed, or named by
+       $env:LVS_PESTER_MODULE as tests/pwsh-env.sh exports it), the host Pester suites (tests/host, no kernel
+       needed) and the lab Pester suite (tests/*.Tests.ps1). The lab suite needs a kernel with IPVS and root; with
+       -Lab it runs inside the qemu kernel lab (tests/lab/lab.sh), which is how this repository's own tests meet a
+       real IPVS kernel.
     The full suite including the kernel lab, as CI runs it, is: bash tests/run-tests.sh
 .EXAMPLE
     ./build.ps1
@@ -48,11 +50,15 @@ if ($NoTest) { return }
 dotnet test (Join-Path $root 'tests/LvsAdmin.Tests') -c $Configuration -nologo
 if ($LASTEXITCODE -ne 0) { throw "unit tests failed ($LASTEXITCODE)" }
 
-$pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -ge '5.0.0' | Sort-Object Version -Descending | Select-Object -First 1
+$pester = if ($env:LVS_PESTER_MODULE) { Test-Path $env:LVS_PESTER_MODULE } else {
+    Get-Module -ListAvailable -Name Pester | Where-Object Version -ge '5.0.0' | Sort-Object Version -Descending | Select-Object -First 1
+}
 if (-not $pester) {
-    Write-Warning 'Pester 5 not found: the Pester suite (tests/*.Tests.ps1) is skipped.'
+    Write-Warning 'Pester 5 not found: the Pester suites (tests/host/*.Tests.ps1, tests/*.Tests.ps1) are skipped.'
     return
 }
+& (Join-Path $root 'tests/Invoke-HostPester.ps1') -ModulePath (Join-Path $out 'LvsAdmin.psd1')
+if ($LASTEXITCODE -ne 0) { throw "host Pester suites failed ($LASTEXITCODE)" }
 if ($Lab) {
     & bash (Join-Path $root 'tests/lab/lab.sh') run -- pwsh -NoProfile -File (Join-Path $root 'tests/Invoke-LabPester.ps1')
     if ($LASTEXITCODE -ne 0) { throw "Pester suite in the kernel lab failed ($LASTEXITCODE)" }

@@ -1,7 +1,7 @@
 #!/usr/bin/env pwsh
 <#
 .SYNOPSIS
-    Runs the Pester suite (tests/*.Tests.ps1) against the built module in out/LvsAdmin.
+    Runs the lab Pester suite (tests/*.Tests.ps1, not tests/host) against the built module in out/LvsAdmin.
 .DESCRIPTION
     The suite changes the IPVS table for real, so run it where that is harmless: inside the kernel lab
     (tests/lab/lab.sh run -- pwsh -NoProfile -File tests/Invoke-LabPester.ps1), as build.ps1 -Lab and
@@ -20,7 +20,8 @@ if (-not (Test-Path $ModulePath)) {
 Import-Module ($env:LVS_PESTER_MODULE ? $env:LVS_PESTER_MODULE : 'Pester') -MinimumVersion 5.0.0
 $env:LVSADMIN_MODULE = (Resolve-Path $ModulePath).Path
 $config = New-PesterConfiguration
-$config.Run.Path = $PSScriptRoot
+# Only the top-level suites: Run.Path recurses, and tests/host holds the host suites (tests/Invoke-HostPester.ps1).
+$config.Run.Path = @(Get-ChildItem -Path $PSScriptRoot -Filter '*.Tests.ps1' -File | ForEach-Object FullName)
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
 $result = Invoke-Pester -Configuration $config

@@ -49,12 +49,11 @@ Describe 'Virtual services' {
         $ipvsadm = (ipvsadm -Ln) | Select-Object -Skip 1 | ForEach-Object { $_ -replace '^FWM  -1294967296 ', 'FWM  3000000000 ' }
         $text | Should -Be $ipvsadm
         (Get-LvsVirtualService tcp/10.0.0.10:80).RealServers.Count | Should -Be 2
-        # deserialized (remoting, Import-Clixml) services keep their real servers and print the same columns
+        # deserialized (remoting, Import-Clixml) services keep their real servers and print the same lines
         $clixml = Join-Path ([IO.Path]::GetTempPath()) 'lvs-services.xml'
         Get-LvsVirtualService tcp/10.0.0.10:80 | Export-Clixml $clixml
         $remote = (Import-Clixml $clixml | Out-String -Width 200) -split "`r?`n" | Where-Object { $_ -ne '' }
-        $remote[2] | Should -Be 'tcp/10.0.0.10:80 wlc persistent 600'
-        $remote[3] | Should -Be '  -> 10.0.0.2:80                  Masq    1      0          0         '
+        $remote | Should -Be $text[0..4]
         (Get-LvsVirtualService | Format-Table | Out-String) | Should -Match 'Service\s+Scheduler\s+Flags'
     }
 

@@ -28,7 +28,8 @@ public static class ConnectionTable
     /// no persistence-engine data: use <see cref="Read(string?, ConnectionTableSource, Action{ConnectionParseError}?)"/>
     /// with <see cref="ConnectionTableSource.Plain"/> for the SIP Call-ID). Malformed lines are skipped.
     /// The file is opened when enumeration starts: a missing table (ip_vs not loaded) throws
-    /// <see cref="IpvsNotLoadedException"/> from the first MoveNext; a namespace that cannot be entered throws
+    /// <see cref="IpvsNotLoadedException"/> from the first MoveNext; a namespace that does not exist throws
+    /// <see cref="IpvsValidationException"/> (InvalidNetworkNamespace) at once, one that cannot be entered throws
     /// <see cref="NetworkNamespaceException"/>.
     /// </summary>
     public static IEnumerable<IpvsConnection> Read(string? networkNamespace = null) =>
@@ -44,6 +45,9 @@ public static class ConnectionTable
             throw new IpvsValidationException("NetworkNamespace", "The network namespace path is empty; give a path like /run/netns/NAME or /proc/PID/ns/net, or none for the current namespace.");
         if (!Enum.IsDefined(source))
             throw new IpvsValidationException("Source", $"'{source}' is not a connection table source (Auto, Sync, Plain).");
+        // Checked here, not when the enumeration enters the namespace: a missing one is the same InvalidNetworkNamespace
+        // as for every other cmdlet, not a NetlinkError from setns.
+        IpvsValidation.RequireNetworkNamespace(networkNamespace);
         return ReadIterator(networkNamespace, source, onBadLine);
     }
 

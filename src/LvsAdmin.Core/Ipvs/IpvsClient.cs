@@ -36,8 +36,7 @@ public sealed class IpvsClient : IDisposable
     /// </summary>
     public static IpvsClient Open(string? networkNamespace = null, TimeSpan? timeout = null)
     {
-        if (networkNamespace is not null && !File.Exists(networkNamespace))
-            throw new IpvsValidationException("NetworkNamespace", $"Network namespace '{networkNamespace}' does not exist (expected a path such as /run/netns/NAME).");
+        IpvsValidation.RequireNetworkNamespace(networkNamespace);
         NetlinkSocket socket;
         try
         {

@@ -23,6 +23,16 @@ public static class IpvsValidation
     /// <summary>Persistence engines of Linux IPVS.</summary>
     public static readonly string[] KnownPersistenceEngines = { "sip" };
 
+    /// <summary>
+    /// A network namespace given by path must exist: InvalidNetworkNamespace before any socket or file is opened
+    /// (IpvsClient.Open, ConnectionTable.Read), the same error for every cmdlet.
+    /// </summary>
+    public static void RequireNetworkNamespace(string? networkNamespace)
+    {
+        if (networkNamespace is not null && !System.IO.File.Exists(networkNamespace))
+            throw new IpvsValidationException("NetworkNamespace", $"Network namespace '{networkNamespace}' does not exist (expected a path such as /run/netns/NAME).");
+    }
+
     public static void ValidateModuleName(string parameter, string? name, int maxBytes)
     {
         if (string.IsNullOrEmpty(name)) throw new IpvsValidationException(parameter, $"{parameter} must not be empty.");

@@ -105,11 +105,16 @@ public sealed class GetLvsVirtualServiceCommand : LvsCmdlet
         }
     }
 
-    /// <summary>Writes the service with its real servers as the RealServers note property (a RealServer[]).</summary>
-    private void WriteService(VirtualService service, List<RealServer> realServers)
+    private void WriteService(VirtualService service, List<RealServer> realServers) => WriteObject(ToOutput(service, realServers));
+
+    /// <summary>
+    /// What this cmdlet writes for a service: the service with its real servers as the RealServers note property (a
+    /// RealServer[]), which the default view lists under it. Public so that the host tests format exactly this shape.
+    /// </summary>
+    public static PSObject ToOutput(VirtualService service, IEnumerable<RealServer> realServers)
     {
         var item = new PSObject(service);
         item.Properties.Add(new PSNoteProperty("RealServers", realServers.ToArray()));
-        WriteObject(item);
+        return item;
     }
 }

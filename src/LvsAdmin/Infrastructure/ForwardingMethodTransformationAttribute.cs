@@ -8,7 +8,8 @@ namespace LvsAdmin.Commands;
 
 /// <summary>
 /// Lets -ForwardingMethod take ipvsadm's words as well as the enum names: Route, Gateway, Dr (DirectRouting);
-/// Masquerade, Masq (Nat); Ipip, Tun (Tunnel); and the numbers a deserialized object carries.
+/// Masquerade, Masq (Nat); Ipip, Tun (Tunnel); and the numbers a deserialized object carries. Gives the enum name
+/// (DirectRouting, Nat, Tunnel) for the text parameter; a bad word fails the binding.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class ForwardingMethodTransformationAttribute : ArgumentTransformationAttribute
@@ -16,7 +17,8 @@ public sealed class ForwardingMethodTransformationAttribute : ArgumentTransforma
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
         var value = inputData is PSObject p ? p.BaseObject : inputData;
-        if (value is ForwardingMethod m) return m;
+        // An enum value (a piped real server's) is kept as it is: the settings validation judges Local and Bypass.
+        if (value is ForwardingMethod m) return m.ToString();
         string? text = value switch
         {
             null => null,
@@ -26,7 +28,7 @@ public sealed class ForwardingMethodTransformationAttribute : ArgumentTransforma
         };
         try
         {
-            return IpvsNames.ParseForwardingMethod(text);
+            return IpvsNames.ParseForwardingMethod(text).ToString();
         }
         catch (IpvsValidationException e)
         {

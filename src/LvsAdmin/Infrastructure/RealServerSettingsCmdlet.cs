@@ -13,12 +13,15 @@ public abstract class RealServerSettingsCmdlet : RealServerIdentityCmdlet
 {
     /// <summary>
     /// How packets reach the real server: DirectRouting (the default; also Route, Gateway), Nat (also Masquerade,
-    /// Masq) or Tunnel (also Ipip).
+    /// Masq) or Tunnel (also Ipip). Text, not the ForwardingMethod enum: PowerShell completes an enum parameter with
+    /// every enum name (Local and Bypass too, which cannot be set) and never asks its ArgumentCompleter, so an enum
+    /// would hide ipvsadm's words from tab completion. The transformation checks the word while binding and leaves the
+    /// enum name here.
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ForwardingMethodTransformation]
     [ArgumentCompleter(typeof(ForwardingMethodCompleter))]
-    public ForwardingMethod ForwardingMethod { get; set; } = ForwardingMethod.DirectRouting;
+    public string ForwardingMethod { get; set; } = nameof(Ipvs.ForwardingMethod.DirectRouting);
 
     /// <summary>The weight, 0 to 65535 (1 when omitted); 0 quiesces the server: no new connections.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -54,7 +57,7 @@ public abstract class RealServerSettingsCmdlet : RealServerIdentityCmdlet
     /// <summary>The settings the caller supplied; everything else stays null.</summary>
     protected RealServerSettings GetSettings() => new()
     {
-        ForwardingMethod = Given(nameof(ForwardingMethod)) ? ForwardingMethod : null,
+        ForwardingMethod = Given(nameof(ForwardingMethod)) ? System.Enum.Parse<Ipvs.ForwardingMethod>(ForwardingMethod, ignoreCase: true) : null,
         Weight = Given(nameof(Weight)) ? Weight : null,
         UpperThreshold = Given(nameof(UpperThreshold)) ? UpperThreshold : null,
         LowerThreshold = Given(nameof(LowerThreshold)) ? LowerThreshold : null,

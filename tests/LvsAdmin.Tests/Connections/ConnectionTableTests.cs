@@ -466,15 +466,26 @@ public class ConnectionTableTests
     {
         Assert.Equal("InvalidNetworkNamespace", Assert.Throws<IpvsValidationException>(() => ConnectionTable.Read(" ")).ErrorId);
         Assert.Throws<IpvsValidationException>(() => ConnectionTable.Read(null, (ConnectionTableSource)42));
+        // A namespace that does not exist is the InvalidNetworkNamespace every other cmdlet gives, at once.
+        var missing = "/nonexistent/netns/" + Guid.NewGuid().ToString("N");
+        var ex = Assert.Throws<IpvsValidationException>(() => ConnectionTable.Read(missing));
+        Assert.Equal("InvalidNetworkNamespace", ex.ErrorId);
+        Assert.Equal("NetworkNamespace", ex.Parameter);
     }
 
     [Fact]
-    public void ReadIsLazyAndReportsAMissingNamespaceWhenEnumerated()
+    public void ReadIsLazyAndReportsANamespaceThatCannotBeEnteredWhenEnumerated()
     {
-        var missing = "/nonexistent/netns/" + Guid.NewGuid().ToString("N");
-        var sequence = ConnectionTable.Read(missing); // nothing happens yet
-        var ex = Assert.Throws<NetworkNamespaceException>(() => sequence.First());
-        Assert.Equal(missing, ex.Path);
-        Assert.Equal(Errno.ENOENT, ex.Errno);
+        var notANamespace = System.IO.Path.GetTempFileName(); // exists, but setns refuses it
+        try
+        {
+            var sequence = ConnectionTable.Read(notANamespace); // nothing happens yet
+            var ex = Assert.Throws<NetworkNamespaceException>(() => sequence.First());
+            Assert.Equal(notANamespace, ex.Path);
+        }
+        finally
+        {
+            File.Delete(notANamespace);
+        }
     }
 }

@@ -337,6 +337,11 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
         // -Mode is an enum: PowerShell completes its values itself (an ArgumentCompleter on an enum parameter is not used).
         foreach (var name in new[] { "Initialize-LvsRealServer", "Reset-LvsRealServer", "Test-LvsRealServer", "Initialize-LvsDirector", "Reset-LvsDirector", "Test-LvsDirector" })
             Assert.True(_m.Cmdlet(name).Parameters.Single(p => p.Name == "Mode").Type.IsEnum, name + " -Mode is not an enum");
+        // PowerShell completes enum (and ValidateSet) parameters itself and never asks their ArgumentCompleter
+        // (CompletionCompleters.ProcessParameter): a completer on one would be dead, as -ForwardingMethod's was.
+        foreach (var c in _m.Cmdlets)
+            foreach (var p in c.Parameters.Where(p => p.Property.CustomAttributes.Any(a => a.AttributeType.FullName == "System.Management.Automation.ArgumentCompleterAttribute")))
+                Assert.False((p.Type.IsArray ? p.Type.GetElementType()! : p.Type).IsEnum, $"{c.Name} -{p.Name}: an ArgumentCompleter on an enum parameter is never used");
         var completer = _m.Automation.GetType("System.Management.Automation.IArgumentCompleter", true)!;
         foreach (var t in _m.Assembly.GetTypes().Where(t => t.Name.EndsWith("Completer", StringComparison.Ordinal)))
             Assert.Contains(t.GetInterfaces(), i => i.FullName == completer.FullName);
