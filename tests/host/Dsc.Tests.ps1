@@ -1,0 +1,104 @@
+# Pester 5, host only (no kernel needed): the DSC v3 resource manifest LvsAdmin.dsc.resource.json against DSC v3's
+# published resource-manifest schema (../shared/schemas/dsc/resource-manifest.v3.bundled.json, JSON Schema 2020-12,
+# validated with Test-Json, i.e. JsonSchema.Net) and against the script its commands run (dsc/LvsAdminDsc.ps1).
+# The dsc CLI is not on any package registry here; tests/LvsAdmin.Dsc.Tests.ps1 runs the command lines in the lab.
+BeforeAll {
+    $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    $script:SchemaFile = Join-Path $Root '../shared/schemas/dsc/resource-manifest.v3.bundled.json'
+    $script:ManifestPath = Join-Path $Root 'LvsAdmin.dsc.resource.json'
+    $script:ManifestText = Get-Content -Raw $ManifestPath
+    $script:Manifest = $ManifestText | ConvertFrom-Json -AsHashtable
+    $script:DscScript = Join-Path $Root 'dsc/LvsAdminDsc.ps1'
+    $script:Operations = @('get', 'set', 'test', 'export') | Where-Object { $Manifest.ContainsKey($_) }
+
+    # The schema errors of a manifest text, one line each ("instance path: keyword: message"); empty when valid.
+    # Test-Json only says True/False, so the same validator it uses (JsonSchema.Net) is asked for the details.
+    function Get-ManifestSchemaError([string] $Json) {
+        if (Test-Json -Json $Json -SchemaFile $SchemaFile -ErrorAction SilentlyContinue) { return }
+        $schema = [Json.Schema.JsonSchema]::FromFile($SchemaFile)
+        $options = [Json.Schema.EvaluationOptions]::new()
+        $options.OutputFormat = [Json.Schema.OutputFormat]::List
+        $result = $schema.Evaluate([System.Text.Json.Nodes.JsonNode]::Parse($Json), $options)
+        $lines = foreach ($d in $result.Details) {
+            if (-not $d.HasErrors) { continue }
+            foreach ($e in $d.Errors.GetEnumerator()) { "$($d.InstanceLocation) ($($d.EvaluationPath)): $($e.Key): $($e.Value)" }
+        }
+        if (-not $lines) { $lines = 'Test-Json: invalid' }
+        $lines
+    }
+}
+
+Describe 'LvsAdmin.dsc.resource.json against the DSC v3 resource manifest schema' {
+    BeforeEach {
+        if (-not (Test-Path $SchemaFile)) {
+            Set-ItResult -Skipped -Because "the DSC v3 schema is not at $SchemaFile (see ../shared/schemas/dsc/README.md)"
+        }
+    }
+
+    It 'validates against resource-manifest.v3.bundled.json' {
+        $errors = @(Get-ManifestSchemaError $ManifestText)
+        $errors -join [Environment]::NewLine | Should -BeNullOrEmpty
+    }
+
+    It 'the validator rejects <Case> (so the test above can fail)' -ForEach @(
+        @{ Case = 'an export without input'; Mutate = { param($m) $m.export.Remove('input') } }
+        @{ Case = 'an embedded _inDesiredState that is not the canonical property'; Mutate = { param($m) $m.schema.embedded.properties._inDesiredState = @{ type = 'boolean' } } }
+        @{ Case = 'a non-numeric exit code'; Mutate = { param($m) $m.exitCodes['two'] = 'Invalid input' } }
+        @{ Case = 'an unknown return kind'; Mutate = { param($m) $m.test['return'] = 'diff' } }
+        @{ Case = 'a type without an owner'; Mutate = { param($m) $m.type = 'Configuration' } }
+    ) {
+        $m = $ManifestText | ConvertFrom-Json -AsHashtable
+        & $Mutate $m
+        @(Get-ManifestSchemaError ($m | ConvertTo-Json -Depth 32)).Count | Should -BeGreaterThan 0
+    }
+
+}
+
+Describe 'LvsAdmin.dsc.resource.json against the module' {
+    It 'has the module version' {
+        $Manifest.version | Should -Be (Import-PowerShellDataFile (Join-Path $Root 'LvsAdmin.psd1')).ModuleVersion
+    }
+
+    It 'declares get, set, test and export, each running dsc/LvsAdminDsc.ps1 with its own operation name' {
+        $Operations | Should -Be @('get', 'set', 'test', 'export')
+        foreach ($op in $Operations) {
+            $Manifest[$op].executable | Should -Be 'pwsh'
+            $Manifest[$op].input | Should -Be 'stdin'
+            $command = $Manifest[$op].args[-1]
+            $command | Should -Match "'dsc/LvsAdminDsc\.ps1'\) $op; exit \`$LASTEXITCODE$"
+        }
+    }
+
+    It 'declares exactly the operations the script accepts' {
+        $ast = [System.Management.Automation.Language.Parser]::ParseFile($DscScript, [ref]$null, [ref]$null)
+        $param = $ast.ParamBlock.Parameters | Where-Object { $_.Name.VariablePath.UserPath -eq 'Operation' }
+        $set = $param.Attributes | Where-Object { $_.TypeName.Name -eq 'ValidateSet' }
+        @($set.PositionalArguments.Value | Sort-Object) | Should -Be @($Operations | Sort-Object)
+    }
+
+    It 'declares exactly the exit codes the script can return' {
+        # exit N statements, and the codes the catch block maps error ids to ($code = switch ... { ... 2 } ...).
+        $ast = [System.Management.Automation.Language.Parser]::ParseFile($DscScript, [ref]$null, [ref]$null)
+        $sources = $ast.FindAll({ param($n)
+                $n -is [System.Management.Automation.Language.ExitStatementAst] -or
+                ($n -is [System.Management.Automation.Language.AssignmentStatementAst] -and $n.Left.Extent.Text -eq '$code') }, $true)
+        $sources.Count | Should -BeGreaterThan 1
+        $codes = $sources | ForEach-Object {
+            $_.FindAll({ param($n) $n -is [System.Management.Automation.Language.ConstantExpressionAst] -and $n.Value -is [int] }, $true).Value
+        } | Sort-Object -Unique
+        @($Manifest.exitCodes.Keys | ForEach-Object { [int]$_ } | Sort-Object) | Should -Be @($codes)
+    }
+
+    It 'returns state and diff for set and test, and set tests itself first' {
+        $Manifest.set.return | Should -Be 'stateAndDiff'
+        $Manifest.test.return | Should -Be 'stateAndDiff'
+        $Manifest.set.implementsPretest | Should -BeTrue
+    }
+
+    It 'is laid out in the module folder with the script its commands run' {
+        $targets = Get-Content -Raw (Join-Path $Root 'src/LvsAdmin/LvsAdmin.Help.targets')
+        $targets | Should -Match ([regex]::Escape('$(RepoRoot)LvsAdmin.dsc.resource.json'))
+        $targets | Should -Match ([regex]::Escape('$(RepoRoot)dsc/*.ps1'))
+        Test-Path $DscScript | Should -BeTrue
+    }
+}
