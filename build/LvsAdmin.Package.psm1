@@ -48,10 +48,14 @@ function Invoke-ChildPwsh {
 function Get-IsolatedHome {
     <# The environment variables that make DataHome the home of a child pwsh (see the top of this file). #>
     param([Parameter(Mandatory)] [string] $DataHome)
-    @{
+    $environment = @{
         HOME = $DataHome; XDG_DATA_HOME = Join-Path $DataHome '.local/share'
         XDG_CONFIG_HOME = Join-Path $DataHome '.config'; XDG_CACHE_HOME = Join-Path $DataHome '.cache'
     }
+    # They must exist: .NET's GetFolderPath(LocalApplicationData) is '' for a folder that does not, and PSResourceGet
+    # would then keep its repository registrations in ./PSResourceGet of the current directory.
+    New-Item -ItemType Directory -Force -Path $environment.XDG_DATA_HOME, $environment.XDG_CONFIG_HOME, $environment.XDG_CACHE_HOME | Out-Null
+    $environment
 }
 
 function Get-ModuleVersion([string] $Root) {

@@ -217,6 +217,8 @@ if ($Lab) {
             Assert-Equal $modulePath $path 'module path'
             Assert-Equal @($version) @(Get-ChildItem (Join-Path $modulePath 'LvsAdmin') -Directory | ForEach-Object Name) 'installed versions'
             Assert-Equal @('LvsAdmin') @(Get-ChildItem $modulePath -Directory | ForEach-Object Name) 'modules in the clean path'
+            $registrations = Join-Path $dataHome '.local/share/PSResourceGet/PSResourceRepository.xml'
+            Assert-True ((Get-Content -Raw $registrations) -match 'LvsAdminLocal') "the repository is not registered in $registrations"
             $script:installed = $true
         } | Add-Result
         if ($installed) {
