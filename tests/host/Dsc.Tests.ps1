@@ -102,3 +102,42 @@ Describe 'LvsAdmin.dsc.resource.json against the module' {
         Test-Path $DscScript | Should -BeTrue
     }
 }
+
+Describe 'The resource commands, run as DSC runs them, where nothing reaches the kernel' {
+    BeforeAll {
+        # The laid-out module: LVSADMIN_MODULE, or out/LvsAdmin of dotnet publish / build.ps1.
+        $module = if ($env:LVSADMIN_MODULE) { $env:LVSADMIN_MODULE } else { Join-Path $Root 'out/LvsAdmin/LvsAdmin.psd1' }
+        $script:HasModule = Test-Path $module
+        if ($HasModule) {
+            Import-Module (Join-Path $Root 'tests/DscResource.psm1') -Force
+            $script:Work = Join-Path ([IO.Path]::GetTempPath()) ('lvsdsc-host-' + [guid]::NewGuid().ToString('N'))
+            $script:Dsc = New-DscHost -ModuleFolder (Split-Path -Parent (Resolve-Path $module).Path) -WorkFolder $Work
+        }
+        $script:ModuleMissing = "the module is not laid out at $module (dotnet publish src/LvsAdmin -c Release -o out/LvsAdmin)"
+    }
+    AfterAll { if ($HasModule) { Remove-Item -Recurse -Force $Work -ErrorAction Ignore } }
+    BeforeEach { if (-not $HasModule) { Set-ItResult -Skipped -Because $ModuleMissing } }
+
+    It '<Operation> of a desired state that is <Case> exits 2 with an error trace and no state' -ForEach @(
+        @{ Operation = 'set'; Case = 'not JSON'; Json = '{"schemaVersion": 1, "services": [' }
+        @{ Operation = 'set'; Case = 'missing (empty standard input)'; Json = '' }
+        @{ Operation = 'set'; Case = 'of another schema version'; Json = '{"schemaVersion":2,"services":[]}' }
+        @{ Operation = 'test'; Case = 'an invalid service'; Json = '{"schemaVersion":1,"services":[{"service":"tcp/192.0.2.94:99999","scheduler":"rr"}]}' }
+    ) {
+        if (-not $HasModule) { return }
+        $r = Invoke-DscOperation $Dsc $Operation $Json
+        $r.ExitCode | Should -Be 2 -Because ("standard error: " + ($r.Errors -join "`n"))
+        $Manifest.exitCodes.Keys | Should -Contain '2'
+        $r.Lines.Count | Should -Be 0
+        @($r.Traces | Where-Object { $_.ContainsKey('error') }).Count | Should -Be 1 -Because ($r.Errors -join "`n")
+    }
+
+    It 'get where the ip_vs module is not loaded exits 5 with an error trace' {
+        if (-not $HasModule) { return }
+        if (Test-Path /sys/module/ip_vs) { Set-ItResult -Skipped -Because 'this host has the ip_vs module loaded (the lab suite covers a working get)'; return }
+        $r = Invoke-DscOperation $Dsc get '{"schemaVersion":1}'
+        $r.ExitCode | Should -Be 5 -Because ("standard error: " + ($r.Errors -join "`n"))
+        $Manifest.exitCodes.Keys | Should -Contain '5'
+        ($r.Traces | Where-Object { $_.ContainsKey('error') }).error | Should -Match 'ip_vs'
+    }
+}
