@@ -1,15 +1,15 @@
 # Pester 5, host only (no kernel needed): the DSC v3 resource manifest LvsAdmin.dsc.resource.json against DSC v3's
 # published resource-manifest schema (../shared/schemas/dsc/resource-manifest.v3.bundled.json, JSON Schema 2020-12,
-# validated with Test-Json, i.e. JsonSchema.Net) and against the script its commands run (dsc/LvsAdminDsc.ps1).
-# The dsc CLI is not on any package registry here; tests/LvsAdmin.Dsc.Tests.ps1 runs the command lines in the lab.
+# validated with Test-Json, i.e. JsonSchema.Net), and its command lines run as DSC runs them where they must fail
+# before reaching the kernel (bad documents, no ip_vs). The dsc CLI is not on any package registry here;
+# tests/LvsAdmin.Dsc.Tests.ps1 runs the command lines against the kernel in the lab, and the xunit DscManifestTests
+# check the manifest against dsc/LvsAdminDsc.ps1 and LvsAdmin.psd1.
 BeforeAll {
     $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     $script:SchemaFile = Join-Path $Root '../shared/schemas/dsc/resource-manifest.v3.bundled.json'
     $script:ManifestPath = Join-Path $Root 'LvsAdmin.dsc.resource.json'
     $script:ManifestText = Get-Content -Raw $ManifestPath
     $script:Manifest = $ManifestText | ConvertFrom-Json -AsHashtable
-    $script:DscScript = Join-Path $Root 'dsc/LvsAdminDsc.ps1'
-    $script:Operations = @('get', 'set', 'test', 'export') | Where-Object { $Manifest.ContainsKey($_) }
 
     # The schema errors of a manifest text, one line each ("instance path: keyword: message"); empty when valid.
     # Test-Json only says True/False, so the same validator it uses (JsonSchema.Net) is asked for the details.
@@ -52,55 +52,6 @@ Describe 'LvsAdmin.dsc.resource.json against the DSC v3 resource manifest schema
         @(Get-ManifestSchemaError ($m | ConvertTo-Json -Depth 32)).Count | Should -BeGreaterThan 0
     }
 
-}
-
-Describe 'LvsAdmin.dsc.resource.json against the module' {
-    It 'has the module version' {
-        $Manifest.version | Should -Be (Import-PowerShellDataFile (Join-Path $Root 'LvsAdmin.psd1')).ModuleVersion
-    }
-
-    It 'declares get, set, test and export, each running dsc/LvsAdminDsc.ps1 with its own operation name' {
-        $Operations | Should -Be @('get', 'set', 'test', 'export')
-        foreach ($op in $Operations) {
-            $Manifest[$op].executable | Should -Be 'pwsh'
-            $Manifest[$op].input | Should -Be 'stdin'
-            $command = $Manifest[$op].args[-1]
-            $command | Should -Match "'dsc/LvsAdminDsc\.ps1'\) $op; exit \`$LASTEXITCODE$"
-        }
-    }
-
-    It 'declares exactly the operations the script accepts' {
-        $ast = [System.Management.Automation.Language.Parser]::ParseFile($DscScript, [ref]$null, [ref]$null)
-        $param = $ast.ParamBlock.Parameters | Where-Object { $_.Name.VariablePath.UserPath -eq 'Operation' }
-        $set = $param.Attributes | Where-Object { $_.TypeName.Name -eq 'ValidateSet' }
-        @($set.PositionalArguments.Value | Sort-Object) | Should -Be @($Operations | Sort-Object)
-    }
-
-    It 'declares exactly the exit codes the script can return' {
-        # exit N statements, and the codes the catch block maps error ids to ($code = switch ... { ... 2 } ...).
-        $ast = [System.Management.Automation.Language.Parser]::ParseFile($DscScript, [ref]$null, [ref]$null)
-        $sources = $ast.FindAll({ param($n)
-                $n -is [System.Management.Automation.Language.ExitStatementAst] -or
-                ($n -is [System.Management.Automation.Language.AssignmentStatementAst] -and $n.Left.Extent.Text -eq '$code') }, $true)
-        $sources.Count | Should -BeGreaterThan 1
-        $codes = $sources | ForEach-Object {
-            $_.FindAll({ param($n) $n -is [System.Management.Automation.Language.ConstantExpressionAst] -and $n.Value -is [int] }, $true).Value
-        } | Sort-Object -Unique
-        @($Manifest.exitCodes.Keys | ForEach-Object { [int]$_ } | Sort-Object) | Should -Be @($codes)
-    }
-
-    It 'returns state and diff for set and test, and set tests itself first' {
-        $Manifest.set.return | Should -Be 'stateAndDiff'
-        $Manifest.test.return | Should -Be 'stateAndDiff'
-        $Manifest.set.implementsPretest | Should -BeTrue
-    }
-
-    It 'is laid out in the module folder with the script its commands run' {
-        $targets = Get-Content -Raw (Join-Path $Root 'src/LvsAdmin/LvsAdmin.Help.targets')
-        $targets | Should -Match ([regex]::Escape('$(RepoRoot)LvsAdmin.dsc.resource.json'))
-        $targets | Should -Match ([regex]::Escape('$(RepoRoot)dsc/*.ps1'))
-        Test-Path $DscScript | Should -BeTrue
-    }
 }
 
 Describe 'The resource commands, run as DSC runs them, where nothing reaches the kernel' {
