@@ -28,6 +28,13 @@ BeforeAll {
         $Result.ExitCode | Should -Be $Code -Because ("standard error: " + ($Result.Errors -join "`n"))
         $DeclaredExitCodes | Should -Contain $Result.ExitCode
     }
+    # A successful operation: exit 0, Lines JSON lines, the first an instance naming exactly Services.
+    function Assert-State($Result, [int] $Lines, [string[]] $Services) {
+        Assert-Exit $Result 0
+        $Result.Output.Count | Should -Be $Lines
+        Assert-Instance $Result.Output[0]
+        @($Result.Output[0].services.service | Sort-Object) | Should -Be @($Services | Sort-Object)
+    }
 
     $script:Desired = @{
         schemaVersion = 1
@@ -47,33 +54,24 @@ AfterAll {
 Describe 'DSC v3 resource LvsAdmin/Configuration, run as DSC runs it' {
     BeforeEach { Clear-LvsVirtualService -Confirm:$false }
 
-    It 'get writes the live document as one instance, exits 0 and changes nothing' {
+    It '<Operation> writes the live document as one instance, exits 0 and changes nothing' -ForEach @(
+        @{ Operation = 'get'; Json = $null }
+        @{ Operation = 'export'; Json = '' }
+    ) {
         New-LvsVirtualService -Service udp/192.0.2.91:53 -Scheduler wlc
-        $r = Invoke-DscOperation $Dsc get $DesiredJson
-        Assert-Exit $r 0
-        $r.Output.Count | Should -Be 1
-        Assert-Instance $r.Output[0]
-        $r.Output[0].services.service | Should -Be @('udp/192.0.2.91:53')
-        (Get-LvsVirtualService).Service | Should -Be @('udp/192.0.2.91:53')
-    }
-
-    It 'export writes the live document as one instance and exits 0' {
         New-LvsVirtualService -Service tcp/192.0.2.92:443 -Scheduler sh
-        $r = Invoke-DscOperation $Dsc export ''
-        Assert-Exit $r 0
-        $r.Output.Count | Should -Be 1
-        Assert-Instance $r.Output[0]
-        $r.Output[0].services.service | Should -Be @('tcp/192.0.2.92:443')
-        $r.Output[0].services[0].scheduler | Should -Be 'sh'
+        $before = Export-LvsConfiguration
+        $r = Invoke-DscOperation $Dsc $Operation ($Json ?? $DesiredJson)
+        Assert-State $r 1 @('udp/192.0.2.91:53', 'tcp/192.0.2.92:443')
+        ($r.Output[0].services | Where-Object service -EQ 'tcp/192.0.2.92:443').scheduler | Should -Be 'sh'
+        Export-LvsConfiguration | Should -BeExactly $before
     }
 
     It 'test of a drifted table: the live state with _inDesiredState false, then the differing properties; nothing changes' {
         New-LvsVirtualService -Service tcp/192.0.2.90:80 -Scheduler wlc
         $before = Export-LvsConfiguration
         $r = Invoke-DscOperation $Dsc test $DesiredJson
-        Assert-Exit $r 0
-        $r.Output.Count | Should -Be 2
-        Assert-Instance $r.Output[0]
+        Assert-State $r 2 @('tcp/192.0.2.90:80')
         $r.Output[0]._inDesiredState | Should -BeFalse
         , $r.Output[1] | Should -BeOfType [System.Collections.IList]
         @($r.Output[1]) | Should -Be @('services')
@@ -83,10 +81,7 @@ Describe 'DSC v3 resource LvsAdmin/Configuration, run as DSC runs it' {
     It 'set applies the document and returns the state after and the changed properties; _purge prunes; then nothing to do' {
         New-LvsVirtualService -Service tcp/192.0.2.93:80 -Scheduler rr
         $r = Invoke-DscOperation $Dsc set $DesiredJson
-        Assert-Exit $r 0
-        $r.Output.Count | Should -Be 2
-        Assert-Instance $r.Output[0]
-        $r.Output[0].services.service | Sort-Object | Should -Be @('tcp/192.0.2.90:80', 'tcp/192.0.2.93:80')
+        Assert-State $r 2 @('tcp/192.0.2.90:80', 'tcp/192.0.2.93:80')
         @($r.Output[1]) | Should -Be @('services')
         $rs = Get-LvsRealServer -Service tcp/192.0.2.90:80
         '{0}:{1} {2} {3}' -f $rs.Address, $rs.Port, $rs.ForwardingMethod, $rs.Weight | Should -Be '10.0.0.9:8080 Nat 4'
@@ -95,18 +90,16 @@ Describe 'DSC v3 resource LvsAdmin/Configuration, run as DSC runs it' {
         $purge = $Desired.Clone(); $purge._purge = $true
         $purgeJson = $purge | ConvertTo-Json -Depth 32 -Compress
         $r = Invoke-DscOperation $Dsc set $purgeJson
-        Assert-Exit $r 0
-        $r.Output[0].services.service | Should -Be @('tcp/192.0.2.90:80')
+        Assert-State $r 2 @('tcp/192.0.2.90:80')
         @($r.Output[1]) | Should -Be @('services')
         (Get-LvsVirtualService).Service | Should -Be @('tcp/192.0.2.90:80')
 
         $again = Invoke-DscOperation $Dsc set $purgeJson
-        Assert-Exit $again 0
-        $again.Output.Count | Should -Be 2
+        Assert-State $again 2 @('tcp/192.0.2.90:80')
         @($again.Output[1]).Count | Should -Be 0
 
         $t = Invoke-DscOperation $Dsc test $purgeJson
-        Assert-Exit $t 0
+        Assert-State $t 2 @('tcp/192.0.2.90:80')
         $t.Output[0]._inDesiredState | Should -BeTrue
         @($t.Output[1]).Count | Should -Be 0
     }
