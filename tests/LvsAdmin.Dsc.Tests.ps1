@@ -118,11 +118,12 @@ Describe 'DSC v3 resource LvsAdmin/Configuration, run as DSC runs it' {
     It 'a set the kernel refuses half way exits 3 and the table is as before' {
         New-LvsVirtualService -Service tcp/192.0.2.90:80 -Scheduler rr
         $before = Export-LvsConfiguration
-        # The first service changes, the second is new, the third asks for twos, which Linux 6.1 does not have.
+        # The first service changes, the second is new, the third asks for nosched (a valid name no kernel has a
+        # module for): the kernel refuses it.
         $doc = @{ schemaVersion = 1; services = @(
                 @{ service = 'tcp/192.0.2.90:80'; scheduler = 'wlc' }
                 @{ service = 'tcp/192.0.2.96:80'; scheduler = 'rr' }
-                @{ service = 'tcp/192.0.2.97:80'; scheduler = 'twos' }) } | ConvertTo-Json -Depth 32 -Compress
+                @{ service = 'tcp/192.0.2.97:80'; scheduler = 'nosched' }) } | ConvertTo-Json -Depth 32 -Compress
         $r = Invoke-DscOperation $Dsc set $doc
         Assert-Exit $r 3
         ($r.Traces | Where-Object { $_.ContainsKey('error') }).error | Should -Match 'rolled back'
