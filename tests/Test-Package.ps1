@@ -125,7 +125,8 @@ if ($Inside) {
             Assert-Equal $svc ($s.Service) 'services'
             Assert-Equal 'rr' $s[0].Scheduler 'scheduler'
             $r = @($s[0] | Get-LvsRealServer)
-            Assert-Equal '10.0.0.2:8080 Nat 3' ('{0}:{1} {2} {3}' -f $r.Address, $r.Port, $r.ForwardingMethod, $r.Weight) 'real servers'
+            Assert-Equal 1 $r.Count 'real servers'
+            Assert-Equal '10.0.0.2:8080 Nat 3' ('{0}:{1} {2} {3}' -f $r[0].Address, $r[0].Port, $r[0].ForwardingMethod, $r[0].Weight) 'real server'
             $table = Get-LvsVirtualService | Out-String
             Assert-True ($table -match [regex]::Escape('192.0.2.80:80') -and $table -match '\brr\b') "formatted table: $table"
         }
