@@ -1,7 +1,8 @@
 # Module manifest for LvsAdmin: administer Linux Virtual Server (IPVS) from PowerShell 7 over generic netlink.
 # Layout of the built module (out/LvsAdmin/): LvsAdmin.psd1, LvsAdmin.dll, LvsAdmin.Core.dll, LvsAdmin.format.ps1xml,
-# LvsAdmin.types.ps1xml, en-US/LvsAdmin.dll-Help.xml, en-US/about_*.help.txt, and the DSC v3 resource:
-# LvsAdmin.dsc.resource.json with dsc/LvsAdminDsc.ps1 (see about_LvsAdmin_Automation).
+# LvsAdmin.types.ps1xml, en-US/LvsAdmin.dll-Help.xml, en-US/about_*.help.txt, LICENSE, and the DSC v3 resource:
+# LvsAdmin.dsc.resource.json with dsc/LvsAdminDsc.ps1 (see about_LvsAdmin_Automation). The PSGallery package
+# (build.ps1 -Package) holds exactly these files.
 @{
     RootModule           = 'LvsAdmin.dll'
     ModuleVersion        = '0.1.0'
@@ -57,7 +58,20 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags = @('LVS', 'IPVS', 'ipvsadm', 'LoadBalancer', 'Linux', 'Netlink', 'PSEdition_Core')
+            Tags         = @('LVS', 'IPVS', 'ipvsadm', 'LoadBalancer', 'Linux', 'Netlink', 'DSC', 'PSEdition_Core')
+            ProjectUri   = 'https://github.com/LvsAdmin/LvsAdmin'
+            LicenseUri   = 'https://github.com/LvsAdmin/LvsAdmin/blob/main/LICENSE'
+            ReleaseNotes = @'
+0.1.0 - first release.
+- IPVS over generic netlink, no ipvsadm: virtual services (TCP, UDP, SCTP, firewall marks; IPv4 and IPv6), real
+  servers in NAT, DR and TUN mode, every scheduler, persistence, statistics and rates, timeouts, sync daemons, the
+  connection table; -NetworkNamespace on every cmdlet.
+- Director and real server host setup: VIPs, ARP and IPVS sysctls, idempotent, with -Persist.
+- Configuration as code: Get/Export/Import/Compare/Set/Test-LvsConfiguration (JSON document or ipvsadm-save rules),
+  applied in place with rollback; Remove-LvsRealServer -Drain.
+- A DSC v3 command resource, LvsAdmin/Configuration (LvsAdmin.dsc.resource.json).
+Linux only; needs the ip_vs kernel module and root or CAP_NET_ADMIN to change the table.
+'@
         }
     }
 }

@@ -7,7 +7,16 @@
        the format and types files, en-US/LvsAdmin.dll-Help.xml (generated from docs/*.md at build time) and
        en-US/about_LvsAdmin.help.txt. PowerShellStandard.Library is a compile-time reference only and is not copied.
     2. When platyPS is installed, the MAML help is regenerated with New-ExternalHelp from docs/ instead.
-    3. Unless -NoTest: the xunit unit tests, then, when Pester 5 is present (installed, or named by
+    3. With -Package: the PSGallery package. The module folder (exactly LvsAdmin.psd1, LvsAdmin.dll,
+       LvsAdmin.Core.dll, the format and types files, en-US help, LICENSE, and the DSC v3 resource
+       LvsAdmin.dsc.resource.json with dsc/LvsAdminDsc.ps1; no pdb, deps.json or XML docs) is staged in
+       out/package/LvsAdmin and published with PSResourceGet's Publish-PSResource into a local file repository:
+       the package is out/packages/LvsAdmin.<version>.nupkg, the .nupkg Publish-PSResource -Repository PSGallery
+       would upload. The repository registration lives in out/package/psresourceget (PSResourceGet runs in a child
+       pwsh whose XDG_DATA_HOME points there), so your own PSResourceGet configuration (~/.local/share/PSResourceGet)
+       is neither read nor changed. tests/Test-Package.ps1 installs the package by name into a clean module path
+       and tests it. Needs pwsh 7.4+ (PSResourceGet 1.0+ ships with it).
+    4. Unless -NoTest: the xunit unit tests, then, when Pester 5 is present (installed, or named by
        $env:LVS_PESTER_MODULE as tests/pwsh-env.sh exports it), the host Pester suites (tests/host, no kernel
        needed) and the lab Pester suite (tests/*.Tests.ps1). The lab suite needs a kernel with IPVS and root; with
        -Lab it runs inside the qemu kernel lab (tests/lab/lab.sh), which is how this repository's own tests meet a
@@ -17,6 +26,9 @@
     ./build.ps1
     Import-Module ./out/LvsAdmin/LvsAdmin.psd1
 .EXAMPLE
+    ./build.ps1 -Package -NoTest
+    Builds and writes out/packages/LvsAdmin.<version>.nupkg; to publish it: Publish-PSResource -NupkgPath <it> -Repository PSGallery -ApiKey <key>
+.EXAMPLE
     ./build.ps1 -Lab
     Builds, runs the unit tests, then the Pester suite inside the kernel lab.
 #>
@@ -25,7 +37,8 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
     [switch] $NoTest,
-    [switch] $Lab
+    [switch] $Lab,
+    [switch] $Package
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -43,6 +56,12 @@ if (Get-Module -ListAvailable -Name platyPS) {
     New-ExternalHelp -Path (Join-Path $root 'docs') -OutputPath (Join-Path $out 'en-US') -Force | Out-Null
 } else {
     Write-Host 'platyPS not found: using the MAML generated from docs/ by the build (src/LvsAdmin.HelpGen).'
+}
+
+if ($Package) {
+    Import-Module (Join-Path $root 'build/LvsAdmin.Package.psm1') -Force
+    $nupkg = New-LvsAdminPackage -Root $root -ModuleFolder $out
+    Write-Host "Package: $nupkg"
 }
 
 if ($NoTest) { return }

@@ -4,8 +4,9 @@ using System.Runtime.InteropServices;
 namespace LvsAdmin.Netlink;
 
 /// <summary>
-/// The few libc calls the netlink transport needs. Tmds.LibC is not available on the package registry this
-/// project builds from, so the P/Invokes are declared here.
+/// The few libc calls the netlink transport needs, as source-generated P/Invokes. Tmds.LibC (NuGet) was evaluated and
+/// not taken: its implementation assemblies are per RID (runtimes/linux-*), which a PowerShell module cannot load
+/// without a deps.json, and it lacks the netlink constants and sockaddr_nl (README, "Dependencies").
 /// </summary>
 internal static unsafe partial class LibC
 {

@@ -86,6 +86,7 @@ public class DscManifestTests
         var exits = Regex.Matches(script, @"\bexit (\d+)|\{ (\d+) \}").Select(x => x.Groups[1].Success ? x.Groups[1].Value : x.Groups[2].Value).Distinct().ToList();
         Assert.True(exits.Count >= 5, "too few exit codes found in the script: " + string.Join(",", exits));
         foreach (var e in exits) Assert.True(codes.Contains(e), $"the script exits with {e}, which exitCodes does not document");
+        foreach (var c in codes) Assert.True(exits.Contains(c), $"exitCodes declares {c}, which the script never exits with");
     }
 
     [Fact]
