@@ -55,10 +55,19 @@ $importSeconds = $watch.Elapsed.TotalSeconds
 $failures = [Collections.Generic.List[string]]::new()
 function Check([bool] $ok, [string] $what) { if (-not $ok) { $failures.Add($what); Write-Warning "check failed: $what" } }
 
-function Time([scriptblock] $work) {
+# Each measurement also goes to stderr as soon as it is taken, so a slow or stuck run shows how far it got.
+$clock = [Diagnostics.Stopwatch]::StartNew()
+function Note([string] $what, [double] $seconds) {
+    [Console]::Error.WriteLine(('bench: {0,7:0.0} s  {1}: {2:0.00} s' -f $clock.Elapsed.TotalSeconds, $what, $seconds))
+}
+Note 'Import-Module LvsAdmin' $importSeconds
+
+function Time([string] $what, [scriptblock] $work) {
     $w = [Diagnostics.Stopwatch]::StartNew()
     $result = & $work
-    return [pscustomobject]@{ Seconds = $w.Elapsed.TotalSeconds; Result = $result }
+    $seconds = $w.Elapsed.TotalSeconds
+    Note $what $seconds
+    return [pscustomobject]@{ Seconds = $seconds; Result = $result }
 }
 
 # A command line through /bin/sh, so ipvsadm writes to a pipe or a file as it would in a shell; throws when it fails.
@@ -66,7 +75,9 @@ function Shell([string] $command) {
     $w = [Diagnostics.Stopwatch]::StartNew()
     & /bin/sh -c $command
     if ($LASTEXITCODE -ne 0) { throw "'$command' failed with exit code $LASTEXITCODE" }
-    return $w.Elapsed.TotalSeconds
+    $seconds = $w.Elapsed.TotalSeconds
+    Note $command $seconds
+    return $seconds
 }
 
 $work = Join-Path ([IO.Path]::GetTempPath()) "lvsbench-$PID"
@@ -92,38 +103,40 @@ try {
     Check ($listLines -eq 3 + $Services + $expectedReals) "ipvsadm -Ln lists $listLines lines, expected $(3 + $Services + $expectedReals)"
 
     # ---- listings ----
-    $first = Time { @(Get-LvsVirtualService | Get-LvsRealServer) }
+    $first = Time 'first Get-LvsVirtualService | Get-LvsRealServer' { @(Get-LvsVirtualService | Get-LvsRealServer) }
     Check ($first.Result.Count -eq $expectedReals) "first listing: $($first.Result.Count) real servers, expected $expectedReals"
     $warmSeconds = [double]::MaxValue
     for ($k = 0; $k -lt $Repeat; $k++) {
-        $run = Time { @(Get-LvsVirtualService | Get-LvsRealServer) }
+        $run = Time 'warm Get-LvsVirtualService | Get-LvsRealServer' { @(Get-LvsVirtualService | Get-LvsRealServer) }
         Check ($run.Result.Count -eq $expectedReals) "warm listing: $($run.Result.Count) real servers, expected $expectedReals"
         $warmSeconds = [math]::Min($warmSeconds, $run.Seconds)
     }
     $first.Result = $null
-    $serviceText = Time { Get-LvsVirtualService | Out-String }
+    $serviceText = Time 'Get-LvsVirtualService | Out-String' { Get-LvsVirtualService | Out-String }
     $serviceLines = @($serviceText.Result -split "`n" | Where-Object { $_.Trim() -ne '' }).Count
     Check ($serviceLines -eq 2 + $Services + $expectedReals) "the services' default view has $serviceLines lines, expected $(2 + $Services + $expectedReals)"
     $line = '  -> {0,-28} {1,-7} {2,-6} {3,-10} {4,-10}' -f '192.168.0.1:80', 'Masq', 1, 0, 0
     Check ($serviceText.Result.Contains($line)) "the services' default view lacks the line '$line' (ipvsadm's columns)"
-    $realText = Time { Get-LvsVirtualService | Get-LvsRealServer | Out-String }
+    $realText = Time 'Get-LvsVirtualService | Get-LvsRealServer | Out-String' { Get-LvsVirtualService | Get-LvsRealServer | Out-String }
     $groups = ([regex]::Matches($realText.Result, 'Virtual service: ')).Count
     Check ($groups -eq $Services) "the real servers' default view has $groups groups, expected $Services"
 
     # ---- export ----
     $exportFile = Join-Path $work 'export.rules'
-    $export = Time { Export-LvsConfiguration -Format Ipvsadm -Path $exportFile }
+    # (the ipvsadm format has no timeouts, which Export-LvsConfiguration warns about)
+    $export = Time 'Export-LvsConfiguration -Format Ipvsadm' { Export-LvsConfiguration -Format Ipvsadm -Path $exportFile -WarningAction SilentlyContinue }
     $ipvsadmSave = Shell "$Ipvsadm -Sn > '$work/save.rules'"
-    $exported = @(Get-Content $exportFile | Where-Object { $_ -like '-a *' }).Count
+    $exported = @(Get-Content $exportFile | Where-Object { $_ -clike '-a *' }).Count
     Check ($exported -eq $expectedReals) "Export-LvsConfiguration wrote $exported real servers, expected $expectedReals"
 
     # ---- import into an empty table (a fresh namespace), then the same again ----
-    & ip netns add $namespace
-    if ($LASTEXITCODE -ne 0) { throw "ip netns add $namespace failed" }
-    $import = Time { Import-LvsConfiguration -Path $exportFile -Format Ipvsadm -NetworkNamespace $namespace }
+    # lo up: a namespace gets its local routing table with its first address, and IPVS refuses a real server whose
+    # address type it cannot look up there (EINVAL).
+    Shell "ip netns add $namespace && ip -n $namespace link set lo up" | Out-Null
+    $import = Time 'Import-LvsConfiguration (empty table)' { Import-LvsConfiguration -Path $exportFile -Format Ipvsadm -NetworkNamespace $namespace }
     $imported = @(Get-LvsVirtualService -NetworkNamespace $namespace | Get-LvsRealServer -NetworkNamespace $namespace).Count
     Check ($imported -eq $expectedReals) "Import-LvsConfiguration made $imported real servers, expected $expectedReals"
-    $again = Time { Import-LvsConfiguration -Path $exportFile -Format Ipvsadm -NetworkNamespace $namespace -PassThru }
+    $again = Time 'Import-LvsConfiguration (again)' { Import-LvsConfiguration -Path $exportFile -Format Ipvsadm -NetworkNamespace $namespace -PassThru }
     Check (@($again.Result.Completed).Count -eq 0) "the second import changed $(@($again.Result.Completed).Count) things, expected none"
 }
 finally {
