@@ -171,7 +171,8 @@ $rows = @(
 '| --- | --- | --- | --- | --- | --- |'
 foreach ($r in $rows) {
     $verdict = if ($r.Target -gt 0) { Verdict $r.Ours $r.Theirs $r.Target } else { '' }
-    '| {0} | {1:0.0} s | {2} | {3} | {4} | {5} |' -f $r.What, $r.Ours, $r.Label, (Ratio $r.Ours $r.Theirs), $r.TargetText, $verdict
+    # a | inside a markdown table cell, even in code, must be written \|
+    '| {0} | {1:0.0} s | {2} | {3} | {4} | {5} |' -f $r.What.Replace('|', '\|'), $r.Ours, $r.Label, (Ratio $r.Ours $r.Theirs), $r.TargetText, $verdict
 }
 ''
 if ($failures.Count -gt 0) {
