@@ -126,13 +126,19 @@ public abstract class ConfigurationCmdlet : LvsCmdlet
 
         const int activity = 1;
         var title = "Applying the LvsAdmin configuration";
+        // One progress record per percent, not per step: a whole table is tens of thousands of steps, applied in
+        // batches of requests, and a record per step cost more than the kernel's work for it.
+        var shownPercent = -1;
         var options = new ApplyOptions
         {
             Drain = new DrainOptions { Timeout = TimeSpan.FromSeconds(drainTimeoutSeconds), Progress = p => WriteDrainProgress(activity + 1, activity, p) },
-            StepStarting = s => WriteProgress(new ProgressRecord(activity, title, s.ToString())
+            StepStarting = s =>
             {
-                PercentComplete = Math.Min(100, (s.Index - 1) * 100 / Math.Max(1, plan.Count)),
-            }),
+                var percent = Math.Min(100, (s.Index - 1) * 100 / Math.Max(1, plan.Count));
+                if (percent == shownPercent) return;
+                shownPercent = percent;
+                WriteProgress(new ProgressRecord(activity, title, s.ToString()) { PercentComplete = percent });
+            },
         };
         ApplyResult result;
         try

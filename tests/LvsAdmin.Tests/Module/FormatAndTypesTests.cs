@@ -16,11 +16,15 @@ namespace LvsAdmin.Tests.Module;
 /// LvsAdmin.format.ps1xml and LvsAdmin.types.ps1xml: valid against PowerShell's schemas, and every type, property
 /// and static method they name exists (PowerShell would only complain at Import-Module, or print empty columns).
 /// </summary>
-public class FormatAndTypesTests
+public class FormatAndTypesTests : IClassFixture<ModuleFixture>
 {
     private static readonly Assembly Core = typeof(VirtualService).Assembly;
-    // The cmdlet assembly (LvsAdmin.Commands.ServiceListView is called by the default service view), read by metadata.
-    private static readonly Lazy<ModuleFixture> Cmdlets = new(() => new ModuleFixture());
+    private readonly ModuleFixture _module;
+
+    public FormatAndTypesTests(ModuleFixture module) => _module = module;
+
+    /// <summary>A type the files name: from LvsAdmin.Core, or from LvsAdmin.dll (read as metadata only).</summary>
+    private Type? FindType(string name) => Core.GetType(name) ?? _module.Assembly.GetType(name);
     private static readonly XDocument Format = XDocument.Load(ModulePaths.FormatFile);
     private static readonly XDocument Types = XDocument.Load(ModulePaths.TypesFile);
 
@@ -75,13 +79,13 @@ public class FormatAndTypesTests
         return set;
     }
 
-    private static void CheckScript(string script, Type type, string where)
+    private void CheckScript(string script, Type type, string where)
     {
         foreach (Match m in Regex.Matches(script, @"\$(?:_|this)\.(\w+)"))
             Assert.True(MembersOf(type).Contains(m.Groups[1].Value), $"{where}: {type.Name} has no member '{m.Groups[1].Value}' ({script})");
         foreach (Match m in Regex.Matches(script, @"\[(LvsAdmin\.[\w.]+)\]::(\w+)\("))
         {
-            var t = Core.GetType(m.Groups[1].Value) ?? Cmdlets.Value.Assembly.GetType(m.Groups[1].Value);
+            var t = FindType(m.Groups[1].Value);
             Assert.True(t is not null, $"{where}: no type {m.Groups[1].Value}");
             Assert.True(t!.GetMethods(BindingFlags.Public | BindingFlags.Static).Any(x => x.Name == m.Groups[2].Value),
                 $"{where}: {t.Name} has no public static {m.Groups[2].Value}");
@@ -104,12 +108,37 @@ public class FormatAndTypesTests
                 Assert.DoesNotContain(sp.Element("Name")!.Value, clr); // would hide the real property
                 CheckScript(sp.Element("GetScriptBlock")!.Value, type, type.Name + "." + sp.Element("Name")!.Value);
             }
+            foreach (var cp in e.Descendants("CodeProperty"))
+            {
+                var name = cp.Element("Name")!.Value;
+                Assert.DoesNotContain(name, clr);
+                var reference = cp.Element("GetCodeReference")!;
+                var t = FindType(reference.Element("TypeName")!.Value);
+                Assert.True(t is not null, $"{type.Name}.{name}: no type {reference.Element("TypeName")!.Value}");
+                // PowerShell calls a code property's getter as a public static method of one PSObject parameter.
+                var getter = t!.GetMethods(BindingFlags.Public | BindingFlags.Static).SingleOrDefault(x => x.Name == reference.Element("MethodName")!.Value);
+                Assert.True(getter is not null, $"{type.Name}.{name}: {t.Name} has no public static {reference.Element("MethodName")!.Value}");
+                Assert.Equal("System.Management.Automation.PSObject", Assert.Single(getter!.GetParameters()).ParameterType.FullName);
+            }
             foreach (var ap in e.Descendants("AliasProperty"))
                 Assert.Contains(ap.Element("ReferencedMemberName")!.Value, MembersOf(type));
             foreach (var ps in e.Descendants("PropertySet"))
             foreach (var n in ps.Element("ReferencedProperties")!.Elements("Name"))
                 Assert.True(MembersOf(type).Contains(n.Value), $"{type.Name} {ps.Element("Name")!.Value}: no property {n.Value}");
             Assert.Contains(e.Descendants("PropertySet"), ps => ps.Element("Name")!.Value == "DefaultDisplayPropertySet");
+        }
+    }
+
+    [Fact]
+    public void ListedTypesComputeTheirExtraPropertiesInCSharp()
+    {
+        // Services, real servers and connections are listed by the thousand, and the formatter reads these properties
+        // once per object: a script property would run a script block for each (and compile it in each session).
+        foreach (var name in new[] { "LvsAdmin.Ipvs.VirtualService", "LvsAdmin.Ipvs.RealServer", "LvsAdmin.Connections.IpvsConnection" })
+        {
+            var entry = Types.Root!.Elements("Type").Single(e => e.Element("Name")!.Value == name);
+            Assert.Empty(entry.Descendants("ScriptProperty"));
+            Assert.NotEmpty(entry.Descendants("CodeProperty"));
         }
     }
 
@@ -162,7 +191,7 @@ public class FormatAndTypesTests
         foreach (var list in byType.Values) Assert.Equal(list.Count, list.Distinct().Count());
         // Real server tables are grouped by their service, like ipvsadm -Ln.
         foreach (var v in Format.Descendants("View").Where(v => v.Element("ViewSelectedBy")!.Elements("TypeName").First().Value == "LvsAdmin.Ipvs.RealServer"))
-            Assert.Contains("Service", v.Element("GroupBy")?.Element("ScriptBlock")?.Value ?? "");
+            Assert.Equal("Service", v.Element("GroupBy")?.Element("PropertyName")?.Value);
         // Every view also formats deserialized objects (remoting, jobs, Import-Clixml).
         foreach (var v in Format.Descendants("View"))
             Assert.Contains(v.Element("ViewSelectedBy")!.Elements("TypeName"), t => t.Value.StartsWith("Deserialized.", StringComparison.Ordinal));
