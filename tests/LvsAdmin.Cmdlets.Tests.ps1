@@ -140,9 +140,10 @@ Describe 'Real servers' {
     It 'lists real servers in ipvsadm order, with and without -Service' {
         foreach ($a in '10.10.20.14', '10.10.20.12', '10.10.10.12') { Add-LvsRealServer tcp/10.0.0.1:80 $a -ForwardingMethod Nat }
         $want = '10.0.0.2', '10.0.0.3', '10.10.10.12', '10.10.20.12', '10.10.20.14'
-        (Get-LvsRealServer -Service tcp/10.0.0.1:80).Address.IPAddressToString | Should -Be $want
-        (Get-LvsRealServer).Address.IPAddressToString | Should -Be $want
-        (Get-LvsVirtualService tcp/10.0.0.1:80).RealServers.Address.IPAddressToString | Should -Be $want
+        # (member enumeration of IPAddressToString over several addresses gives nothing here: name each address)
+        Get-LvsRealServer -Service tcp/10.0.0.1:80 | ForEach-Object { $_.Address.ToString() } | Should -Be $want
+        Get-LvsRealServer | ForEach-Object { $_.Address.ToString() } | Should -Be $want
+        (Get-LvsVirtualService tcp/10.0.0.1:80).RealServers | ForEach-Object { $_.Address.ToString() } | Should -Be $want
         $ipvsadm = ipvsadm -Ln -t 10.0.0.1:80 | Select-String '^  -> (\S+):' | ForEach-Object { $_.Matches[0].Groups[1].Value }
         $ipvsadm | Should -Be $want
     }
