@@ -3,7 +3,8 @@
 #   pwsh    from the local tool manifest .config/dotnet-tools.json (dotnet tool restore),
 #   Pester  from the PackageDownload in tests/LvsAdmin.Tests/LvsAdmin.Tests.csproj (dotnet restore).
 # It exports
-#   LVS_PWSH_DLL        the pwsh.dll of the tool package (run it as: dotnet "$LVS_PWSH_DLL" ...)
+#   LVS_PWSH_DLL        the pwsh.dll of the tool package, or of its ReadyToRun copy with LVS_PWSH_R2R=1
+#                       (run it as: dotnet "$LVS_PWSH_DLL" ...)
 #   LVS_PWSH            a launcher script, out/bin/pwsh, that does exactly that (works for any user who can read it)
 #   LVS_PESTER_MODULE   Pester.psd1 of the package
 # and returns non-zero with a message when either cannot be had. Nothing is installed outside the NuGet cache.
@@ -24,6 +25,12 @@ lvs_pwsh_env() {
         dotnet restore "$root/tests/LvsAdmin.Tests" -nologo -v quiet >&2 || { echo "pwsh-env: restore of Pester failed" >&2; return 1; }
     fi
     [ -f "$pester" ] || { echo "pwsh-env: $pester not found after restore" >&2; return 1; }
+    # LVS_PWSH_R2R=1: run a ReadyToRun copy of the package (tests/lab/pwsh-r2r.sh), as precompiled as the pwsh of
+    # Microsoft's Linux packages; the tool package is IL only, and JIT-compiling PowerShell dominates a pwsh start
+    # under the lab's emulation. Falls back to the package itself when the copy cannot be made.
+    if [ "${LVS_PWSH_R2R:-0}" = 1 ]; then
+        dll=$("$root/tests/lab/pwsh-r2r.sh" "$dll") || return 1
+    fi
     mkdir -p "$root/out/bin"
     # A launcher rather than the package's apphost: the apphost is executable by its owner only, and needs DOTNET_ROOT.
     printf '#!/bin/sh\nexec dotnet %q "$@"\n' "$dll" > "$root/out/bin/pwsh"

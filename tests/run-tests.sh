@@ -15,6 +15,8 @@ cd "$ROOT"
 LOGDIR=${LVS_TEST_LOGDIR:-$ROOT/out/test-logs}
 mkdir -p "$LOGDIR"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# pwsh precompiled (ReadyToRun) for the lab, as Microsoft's packages ship it (tests/pwsh-env.sh).
+export LVS_PWSH_R2R=${LVS_PWSH_R2R:-1}
 
 declare -a SUMMARY=() SKIPS=()
 TOTAL_PASS=0 TOTAL_FAIL=0 TOTAL_SKIP=0 STATUS=0
@@ -86,9 +88,19 @@ else
     add_counts pester-host 0 1 0
 fi
 
+section "PowerShell Gallery package (build.ps1 -Package; Install-PSResource into a clean module path)"
+if [ "$PWSH_OK" = 1 ]; then
+    "$LVS_PWSH" -NoProfile -NonInteractive -File tests/Test-Package.ps1 2>&1 | tee "$LOGDIR/package.log"
+    pester_part package "$LOGDIR/package.log" "${PIPESTATUS[0]}"
+else
+    add_counts package 0 1 0
+fi
+
 # The kernel lab, once per kernel: the in-VM C# suite, then the Pester suites under pwsh in the same kernel.
 # LVS_LAB_KERNELS="6.1 6.12" by default (6.12 has the twos scheduler and the newer IPVS code).
-for kernel in ${LVS_LAB_KERNELS:-6.1 6.12}; do
+KERNELS=${LVS_LAB_KERNELS:-6.1 6.12}
+FIRST_KERNEL=${KERNELS%% *}
+for kernel in $KERNELS; do
     export LVS_LAB_KERNEL=$kernel
     section "kernel lab, Linux $kernel (qemu, Debian kernel with IPVS)"
     LAB_DLL=tests/LvsAdmin.LabTests/bin/Release/net10.0/LvsAdmin.LabTests.dll
@@ -120,6 +132,18 @@ for kernel in ${LVS_LAB_KERNELS:-6.1 6.12}; do
         pester_part "pester $krel" "$LOGDIR/pester-$kernel.log" "$rc"
     else
         add_counts "pester $krel" 0 1 0
+    fi
+
+    # The installed package, imported by name in the guest, against the kernel: once, on the first kernel.
+    if [ "$kernel" = "$FIRST_KERNEL" ]; then
+        section "PowerShell Gallery package in the kernel lab, Linux $kernel"
+        if [ "$PWSH_OK" = 1 ] && [ -d out/package-test/.local/share/powershell/Modules/LvsAdmin ]; then
+            tests/lab/lab.sh run --short-path --timeout "${LVS_LAB_TIMEOUT:-2400}" -- \
+                "$LVS_PWSH" -NoProfile -NonInteractive -File tests/Test-Package.ps1 -Lab 2>&1 | tee "$LOGDIR/package-$kernel.log"
+            pester_part "package $krel" "$LOGDIR/package-$kernel.log" "${PIPESTATUS[0]}"
+        else
+            add_counts "package $krel" 0 1 0
+        fi
     fi
 done
 unset LVS_LAB_KERNEL

@@ -15,6 +15,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# pwsh precompiled (ReadyToRun) for the lab, as Microsoft's packages ship it (tests/pwsh-env.sh).
+export LVS_PWSH_R2R=${LVS_PWSH_R2R:-1}
 if [ "${1:-}" = --kernel ]; then export LVS_LAB_KERNEL=${2:?--kernel needs 6.1 or 6.12}; shift 2; fi
 
 say() { echo "playground: $*" >&2; }
