@@ -21,7 +21,8 @@ namespace LvsAdmin.Formats;
 /// </summary>
 internal sealed partial class KeepalivedReader
 {
-    private static readonly string[] Schedulers = { "rr", "wrr", "lc", "wlc", "lblc", "sh", "mh", "dh", "fo", "ovf", "lblcr", "sed", "nq", "twos" };
+    /// <summary>The schedulers keepalived 2.2.7 accepts (check_parser.c lvs_schedulers), in its order.</summary>
+    internal static readonly string[] Schedulers = { "rr", "wrr", "lc", "wlc", "lblc", "sh", "mh", "dh", "fo", "ovf", "lblcr", "sed", "nq", "twos" };
 
     /// <summary>Real-server and virtual-server keywords that only concern health checking, notification or SNMP (no effect on the table at start).</summary>
     private static readonly HashSet<string> CheckingKeywords = new(StringComparer.Ordinal)

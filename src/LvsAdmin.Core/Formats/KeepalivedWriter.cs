@@ -16,8 +16,6 @@ namespace LvsAdmin.Formats;
 /// </summary>
 internal static class KeepalivedWriter
 {
-    private static readonly HashSet<string> Schedulers = new(StringComparer.Ordinal) { "rr", "wrr", "lc", "wlc", "lblc", "sh", "mh", "dh", "fo", "ovf", "lblcr", "sed", "nq", "twos" };
-
     public static string Write(LvsConfiguration configuration, List<string> warnings)
     {
         var sb = new StringBuilder();
@@ -73,7 +71,7 @@ internal static class KeepalivedWriter
         var s = configured.Service;
         var key = s.Key;
         var name = key.ToString();
-        if (!Schedulers.Contains(s.Scheduler))
+        if (!KeepalivedReader.Schedulers.Contains(s.Scheduler))
         {
             warnings.Add($"{name}: keepalived does not know the scheduler '{s.Scheduler}': the service is left out.");
             return;
@@ -94,6 +92,8 @@ internal static class KeepalivedWriter
             warnings.Add($"{name}: keepalived ignores a virtual_server without real servers: the service is left out.");
             return;
         }
+        if (reals.All(r => r.Weight == 0))
+            warnings.Add($"{name}: every real server has weight 0: keepalived warns that the quorum exceeds the total weight and lowers it (no effect on the table without a sorry_server), so keepalived -t -e exits 5 for this file.");
         if (s.OnePacket && !key.IsFirewallMark && key.Protocol != IpvsProtocol.Udp)
             warnings.Add($"{name}: one-packet scheduling on a non-UDP service cannot be written (keepalived resets it): ops left out.");
         if (!s.Persistent && (s.PersistenceTimeout != 0 || s.PersistenceNetmask != new VirtualService(key).PersistenceNetmask || s.PersistenceEngine is not null))

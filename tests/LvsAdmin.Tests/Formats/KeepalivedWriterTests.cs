@@ -72,6 +72,15 @@ public class KeepalivedWriterTests
     }
 
     [Fact]
+    public void AllZeroWeightsAreWrittenWithAWarningAboutKeepalivedsQuorumCheck()
+    {
+        var doc = new LvsConfiguration { Services = new[] { new ConfiguredService(new VirtualService(Web) { Scheduler = "rr" }, new[] { Real(Web, "10.0.0.6", 80) with { Weight = 0 } }) } };
+        var (text, warnings) = Write(doc);
+        Assert.StartsWith("tcp/10.0.0.1:80: every real server has weight 0: keepalived warns", Assert.Single(warnings));
+        Assert.Equal(doc, ConfigurationKeepalived.Read(text));
+    }
+
+    [Fact]
     public void ExpressedDocumentsGiveNoWarning()
     {
         var doc = new LvsConfiguration
