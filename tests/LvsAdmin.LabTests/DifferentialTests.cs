@@ -48,7 +48,7 @@ public sealed class DifferentialTests
         }
     }
 
-    private static void ApplyAll(IpvsClient client, IEnumerable<(VirtualService Service, IReadOnlyList<RealServer> RealServers)> table)
+    internal static void ApplyAll(IpvsClient client, IEnumerable<(VirtualService Service, IReadOnlyList<RealServer> RealServers)> table)
     {
         var ops = new List<IpvsOperation>();
         foreach (var (s, reals) in table)

@@ -7,12 +7,17 @@ namespace LvsAdmin.State;
 
 /// <summary>
 /// One problem in a configuration file: 1-based line (0 when unknown), 1-based column (0 when unknown), the JSON
-/// path ($.services[2].realServers[0].weight; null for ipvsadm rules) and what is wrong.
+/// path ($.services[2].realServers[0].weight; null for ipvsadm rules and keepalived.conf), what is wrong, and for a
+/// keepalived.conf the file (it may be an included one).
 /// </summary>
 public sealed record ConfigurationError(int Line, int Column, string? Path, string Message)
 {
+    /// <summary>The file the line is in, when the configuration spans files (a keepalived.conf and its includes); else null.</summary>
+    public string? File { get; init; }
+
     public override string ToString()
     {
+        if (File is not null) return $"{File}:{Line}: {Message}";
         var where = new StringBuilder();
         if (Line > 0) where.Append("line ").Append(Line);
         if (Column > 0) where.Append(", column ").Append(Column);

@@ -8,8 +8,8 @@ using LvsAdmin.State;
 namespace LvsAdmin.Commands;
 
 /// <summary>
-/// Exports a configuration (the live one, or a piped document) as a versioned JSON document or as ipvsadm rules
-/// (byte-identical to ipvsadm -Sn), to a file (UTF-8 without BOM, replaced atomically) or as text.
+/// Exports a configuration (the live one, or a piped document) as a versioned JSON document, as ipvsadm rules
+/// (byte-identical to ipvsadm -Sn) or as the LVS half of a keepalived.conf, to a file (UTF-8 without BOM, replaced atomically) or as text.
 /// </summary>
 [Cmdlet(VerbsData.Export, "LvsConfiguration", SupportsShouldProcess = true)]
 [OutputType(typeof(string))]
@@ -20,7 +20,11 @@ public sealed class ExportLvsConfigurationCommand : ConfigurationCmdlet
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
-    /// <summary>Json (default: everything, versioned) or Ipvsadm (ipvsadm-save rules; thresholds, non-default timeouts, sync daemons and host settings are left out, with one warning for each).</summary>
+    /// <summary>
+    /// Json (default: everything, versioned), Ipvsadm (ipvsadm-save rules; thresholds, non-default timeouts, sync
+    /// daemons and host settings are left out, with one warning for each) or Keepalived (the LVS half of a
+    /// keepalived.conf; what keepalived cannot express is left out with a warning that names it).
+    /// </summary>
     [Parameter]
     public ConfigurationFormat Format { get; set; } = ConfigurationFormat.Json;
 
@@ -47,8 +51,7 @@ public sealed class ExportLvsConfigurationCommand : ConfigurationCmdlet
     {
         LvsConfiguration? document = Configuration;
         if (document is null && !Try(Target("IPVS"), () => document = ReadLive(IncludeHost))) return;
-        if (Format == ConfigurationFormat.Ipvsadm)
-            foreach (var omission in ConfigurationIpvsadm.Omissions(document!)) WriteWarning(omission);
+        foreach (var omission in ConfigurationFile.Omissions(document!, Format)) WriteWarning(omission);
         var text = ConfigurationFile.Format(document!, Format);
         if (Path is null)
         {

@@ -18,7 +18,7 @@ public sealed class GetLvsConfigurationCommand : ConfigurationCmdlet
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
-    /// <summary>The format of the -Path file (Json or Ipvsadm); detected from its content when omitted.</summary>
+    /// <summary>The format of the -Path file (Json, Ipvsadm or Keepalived); detected from its content when omitted.</summary>
     [Parameter]
     public ConfigurationFormat Format { get; set; }
 

@@ -17,7 +17,7 @@ public sealed class ImportLvsConfigurationCommand : ConfigurationCmdlet
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
-    /// <summary>The file's format (Json or Ipvsadm); detected from its content when omitted.</summary>
+    /// <summary>The file's format (Json, Ipvsadm or Keepalived); detected from its content when omitted.</summary>
     [Parameter]
     public ConfigurationFormat Format { get; set; }
 

@@ -23,13 +23,19 @@ public abstract class ConfigurationCmdlet : LvsCmdlet
     /// <summary>The file system path of a PowerShell path (relative to the current location, ~ expanded; no wildcards).</summary>
     protected string ResolvePath(string path) => GetUnresolvedProviderPathFromPSPath(path);
 
-    /// <summary>Reads a configuration file; a parse error (with its line number) or an unreadable file ends the command.</summary>
+    /// <summary>
+    /// Reads a configuration file; a parse error (with its line number) or an unreadable file ends the command. What
+    /// the reader says of a keepalived.conf (keepalived's defaults it applied, sections it skipped) is written as warnings.
+    /// </summary>
     protected LvsConfiguration LoadFile(string path, ConfigurationFormat? format)
     {
         var full = ResolvePath(path);
         try
         {
-            return ConfigurationFile.Load(full, format);
+            var notes = new List<string>();
+            var document = ConfigurationFile.Load(full, format, notes);
+            foreach (var note in notes) WriteWarning(note);
+            return document;
         }
         catch (IpvsException e)
         {
@@ -38,12 +44,15 @@ public abstract class ConfigurationCmdlet : LvsCmdlet
         }
     }
 
-    /// <summary>Parses configuration text (JSON or ipvsadm rules); errors end the command.</summary>
+    /// <summary>Parses configuration text (JSON, ipvsadm rules or a keepalived.conf); errors end the command, notes are warnings.</summary>
     protected LvsConfiguration ParseText(string text, ConfigurationFormat? format)
     {
         try
         {
-            return ConfigurationFile.Parse(text, format);
+            var notes = new List<string>();
+            var document = ConfigurationFile.Parse(text, format, null, notes);
+            foreach (var note in notes) WriteWarning(note);
+            return document;
         }
         catch (IpvsException e)
         {

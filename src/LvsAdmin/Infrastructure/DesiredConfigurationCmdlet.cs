@@ -38,7 +38,7 @@ public abstract class DesiredConfigurationCmdlet : ConfigurationCmdlet
     [AllowEmptyString]
     public string InputObject { get; set; } = "";
 
-    /// <summary>The format of -Path or -InputObject (Json or Ipvsadm); detected from the content when omitted.</summary>
+    /// <summary>The format of -Path or -InputObject (Json, Ipvsadm or Keepalived); detected from the content when omitted.</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = TextSet)]
     public ConfigurationFormat Format { get; set; }
