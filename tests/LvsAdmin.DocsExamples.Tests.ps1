@@ -565,9 +565,8 @@ Describe 'docs/*.md examples' {
     It 'has an entry for every example, and every entry names an example' -TestCases @{ Ids = @($Examples.Id) } {
         @($Ids | Where-Object { -not $Specs.ContainsKey($_) }) | Should -BeNullOrEmpty -Because 'each example needs an entry (setup and check) in $Specs'
         @($Specs.Keys | Where-Object { $_ -notin $Ids }) | Should -BeNullOrEmpty -Because 'an entry of $Specs must name an example'
-        foreach ($id in $Ids) {
-            foreach ($s in @($Specs[$id].Setup | Where-Object { $_ -is [string] })) { $s | Should -BeIn $Ids -Because "the setup of $id names an example" }
-        }
+        $unknown = foreach ($id in $Ids) { foreach ($s in @($Specs[$id].Setup)) { if ($s -is [string] -and $s -notin $Ids) { "$id -> $s" } } }
+        $unknown | Should -BeNullOrEmpty -Because 'a setup names examples by their id'
     }
 
     It '<Id> (<File>:<Line>) <Title>' -ForEach $Examples {
