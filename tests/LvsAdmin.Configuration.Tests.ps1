@@ -180,14 +180,14 @@ Describe 'Plan and apply' {
         New-LvsVirtualService -Service tcp/192.0.2.70:80 -Scheduler rr
         Add-LvsRealServer -Service tcp/192.0.2.70:80 -Address 10.0.0.7 -ForwardingMethod Nat
         $before = Get-LvsConfiguration | Export-LvsConfiguration
-        # Step 1 (weight) and 2 (new service) succeed, the twos scheduler is not loaded in the lab: the kernel refuses it.
+        # Step 1 (weight) and 2 (new service) succeed, no kernel has a scheduler named nosched (valid name, no module): the kernel refuses it.
         $f = Join-Path $Dir 'fail.rules'
-        Set-Content -Path $f -Value @('-A -t 192.0.2.70:80 -s rr', '-a -t 192.0.2.70:80 -r 10.0.0.7:80 -m -w 9', '-A -t 192.0.2.71:80 -s rr', '-A -t 192.0.2.72:80 -s twos')
+        Set-Content -Path $f -Value @('-A -t 192.0.2.70:80 -s rr', '-a -t 192.0.2.70:80 -r 10.0.0.7:80 -m -w 9', '-A -t 192.0.2.71:80 -s rr', '-A -t 192.0.2.72:80 -s nosched')
         try { Set-LvsConfiguration -Path $f -PassThru -OutVariable res | Out-Null } catch { $e = $_ }
         $e | Should -Not -BeNullOrEmpty
         $e.FullyQualifiedErrorId | Should -Match '^ApplyFailedRolledBack'
         $e.Exception.Message | Should -Match 'rolled back'
-        $e.Exception.Message | Should -Match 'twos|192\.0\.2\.72'
+        $e.Exception.Message | Should -Match 'nosched|192\.0\.2\.72'
         $res[0].RolledBack | Should -BeTrue
         $res[0].Changed | Should -BeFalse
         Get-LvsConfiguration | Export-LvsConfiguration | Should -BeExactly $before

@@ -347,7 +347,8 @@ Describe 'Errors that end the command' {
     BeforeAll {
         # A second pwsh (the one running this suite) runs the probe as nobody, or with a read-only /proc/sys.
         # Without -ErrorAction Stop, only a terminating error reaches the catch block.
-        $pwsh = (Get-Process -Id $PID).Path
+        # LVS_PWSH names the launcher when pwsh runs as 'dotnet pwsh.dll' (the tool package), whose process is dotnet.
+        $pwsh = $env:LVS_PWSH ? $env:LVS_PWSH : (Get-Process -Id $PID).Path
         $probe = Join-Path $work 'probe.ps1'
         Set-Content -Path $probe -Value @'
 param([string] $Module, [string] $What)

@@ -2,8 +2,9 @@
 # LvsAdmin's one test command (README "Test"; .ci/run calls it):
 #   1. build the solution (Release),
 #   2. unit tests on the host (xunit),
-#   3. the kernel lab: boot Debian's kernel with IPVS under qemu and run the in-VM suite against the real kernel,
-#   4. the Pester suite when pwsh and Pester are present (never in CI: no PowerShell on the registries),
+#   3. pwsh 7.6.9 (dotnet tool restore) and Pester 5.9.1 (NuGet restore), the host Pester suites (tests/host),
+#   4. the kernel lab on Linux 6.1 and 6.12 (LVS_LAB_KERNELS): the in-VM C# suite, then every Pester suite
+#      (tests/*.Tests.ps1) under real pwsh against the real kernel,
 #   5. optionally (LVS_BENCH=1, or LVS_BENCH=full) the benchmarks against ipvsadm in the same VM.
 # Prints the count of each part, what was skipped and why, and closes with "N passed, N failed, N skipped".
 # Exit code: 0 only if every part that ran passed and the lab booted.
@@ -49,39 +50,86 @@ else
     while IFS= read -r l; do SKIPS+=("unit: $l"); done < <(grep -E "^\s+Skipped " "$LOGDIR/unit.log" | sed -E 's/^\s+//' || true)
 fi
 
-section "kernel lab (qemu, Debian kernel with IPVS)"
-LAB_DLL=tests/LvsAdmin.LabTests/bin/Release/net10.0/LvsAdmin.LabTests.dll
-if ! tests/lab/lab.sh prepare 2>&1 | tee "$LOGDIR/lab-prepare.log"; then
-    echo "the kernel lab could not be prepared (see $LOGDIR/lab-prepare.log)"
-    add_counts lab 0 1 0
+section "PowerShell 7.6.9 and Pester 5.9.1 (local tool manifest, NuGet restore)"
+# pwsh and Pester come from NuGet (tests/pwsh-env.sh): a fresh machine gets them here. Without them every
+# PowerShell part fails: nothing about PowerShell is skipped.
+PWSH_OK=0
+if . tests/pwsh-env.sh >"$LOGDIR/pwsh-env.log" 2>&1; then
+    PWSH_OK=1
+    echo "pwsh: $LVS_PWSH_DLL"; echo "Pester: $LVS_PESTER_MODULE"
+    dotnet publish src/LvsAdmin -c Release -o out/LvsAdmin -nologo -v quiet >"$LOGDIR/publish.log" 2>&1 \
+        || { echo "publish failed (see $LOGDIR/publish.log)"; PWSH_OK=0; }
 else
-    tests/lab/lab.sh run --timeout "${LVS_LAB_TIMEOUT:-2400}" -- dotnet "$LAB_DLL" 2>&1 | tee "$LOGDIR/lab.log"
-    rc=${PIPESTATUS[0]}
-    line=$(grep -E "^lab: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" "$LOGDIR/lab.log" | tail -1)
+    cat "$LOGDIR/pwsh-env.log"
+fi
+
+# pester_part NAME LOG: the "NAME: N passed, N failed, N skipped" line a Pester runner printed, into the totals.
+pester_part() {
+    local name=$1 log=$2 rc=$3 line p f s
+    line=$(grep -E "^[a-z-]+: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" "$log" | tail -1)
     if [ -z "$line" ]; then
-        echo "the kernel lab did not boot or did not report a result (exit $rc)"
-        add_counts lab 0 1 0
+        echo "$name did not report a result (exit $rc)"; add_counts "$name" 0 1 0; return
+    fi
+    read -r p f s < <(sed -E 's/^[a-z-]+: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$line")
+    [ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
+    add_counts "$name" "$p" "$f" "$s"
+    while IFS= read -r l; do SKIPS+=("$name: ${l#SKIP }"); done < <(grep -E "^SKIP " "$log" || true)
+}
+
+section "PowerShell on the host (Pester: binding, views, completion, help, manifest)"
+if [ "$PWSH_OK" = 1 ] && [ -f tests/Invoke-HostPester.ps1 ]; then
+    "$LVS_PWSH" -NoProfile -NonInteractive -File tests/Invoke-HostPester.ps1 2>&1 | tee "$LOGDIR/pester-host.log"
+    pester_part pester-host "$LOGDIR/pester-host.log" "${PIPESTATUS[0]}"
+elif [ "$PWSH_OK" = 1 ]; then
+    SKIPS+=("pester-host: tests/Invoke-HostPester.ps1 is not in this checkout")
+else
+    add_counts pester-host 0 1 0
+fi
+
+# The kernel lab, once per kernel: the in-VM C# suite, then the Pester suites under pwsh in the same kernel.
+# LVS_LAB_KERNELS="6.1 6.12" by default (6.12 has the twos scheduler and the newer IPVS code).
+for kernel in ${LVS_LAB_KERNELS:-6.1 6.12}; do
+    export LVS_LAB_KERNEL=$kernel
+    section "kernel lab, Linux $kernel (qemu, Debian kernel with IPVS)"
+    LAB_DLL=tests/LvsAdmin.LabTests/bin/Release/net10.0/LvsAdmin.LabTests.dll
+    if ! tests/lab/lab.sh prepare 2>&1 | tee "$LOGDIR/lab-prepare-$kernel.log"; then
+        echo "the kernel lab ($kernel) could not be prepared (see $LOGDIR/lab-prepare-$kernel.log)"
+        add_counts "lab $kernel" 0 1 0; add_counts "pester $kernel" 0 1 0
+        continue
+    fi
+    krel=$(tests/lab/lab.sh kernel 2>/dev/null)
+    tests/lab/lab.sh run --timeout "${LVS_LAB_TIMEOUT:-2400}" -- dotnet "$LAB_DLL" 2>&1 | tee "$LOGDIR/lab-$kernel.log"
+    rc=${PIPESTATUS[0]}
+    line=$(grep -E "^lab: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" "$LOGDIR/lab-$kernel.log" | tail -1)
+    if [ -z "$line" ]; then
+        echo "the kernel lab ($krel) did not boot or did not report a result (exit $rc)"
+        add_counts "lab $krel" 0 1 0
     else
         read -r p f s < <(sed -E 's/^lab: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$line")
         [ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1   # a non-zero exit with no failed test is still a failure
-        add_counts lab "$p" "$f" "$s"
-        while IFS= read -r l; do SKIPS+=("lab: ${l#SKIP }"); done < <(grep -E "^SKIP " "$LOGDIR/lab.log" || true)
+        add_counts "lab $krel" "$p" "$f" "$s"
+        while IFS= read -r l; do SKIPS+=("lab $krel: ${l#SKIP }"); done < <(grep -E "^SKIP " "$LOGDIR/lab-$kernel.log" || true)
     fi
-fi
 
-section "Pester (cmdlets for real, in the lab)"
-# pwsh on PATH, or LVS_PWSH=/path/to/pwsh; Pester 5 through PSModulePath, or LVS_PESTER_MODULE=/path/to/Pester.
-PWSH=${LVS_PWSH:-$(command -v pwsh || true)}
-if [ -n "$PWSH" ] && "$PWSH" -NoProfile -c 'Import-Module ($env:LVS_PESTER_MODULE ? $env:LVS_PESTER_MODULE : "Pester") -MinimumVersion 5.0.0 -ErrorAction Stop' >/dev/null 2>&1; then
-    dotnet publish src/LvsAdmin -c Release -o out/LvsAdmin -nologo -v quiet >"$LOGDIR/publish.log" 2>&1 || echo "publish failed (see $LOGDIR/publish.log)"
-    tests/lab/lab.sh run -- "$PWSH" -NoProfile -File tests/Invoke-LabPester.ps1 2>&1 | tee "$LOGDIR/pester.log"
-    line=$(grep -E "^pester: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" "$LOGDIR/pester.log" | tail -1)
-    if [ -z "$line" ]; then add_counts pester 0 1 0; else
-        read -r p f s < <(sed -E 's/^pester: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$line")
-        add_counts pester "$p" "$f" "$s"
+    section "Pester in the kernel lab, Linux $kernel (pwsh 7.6.9: the cmdlets for real)"
+    if [ "$PWSH_OK" = 1 ]; then
+        # One pwsh process for every suite (pwsh starts in 20-100 s under emulation); a short PATH (lab.sh).
+        tests/lab/lab.sh run --short-path --timeout "${LVS_LAB_TIMEOUT:-2400}" -- \
+            "$LVS_PWSH" -NoProfile -NonInteractive -File tests/Invoke-LabPester.ps1 2>&1 | tee "$LOGDIR/pester-$kernel.log"
+        rc=${PIPESTATUS[0]}
+        pester_part "pester $krel" "$LOGDIR/pester-$kernel.log" "$rc"
+    else
+        add_counts "pester $krel" 0 1 0
     fi
+done
+unset LVS_LAB_KERNEL
+
+section "playground tour (tests/lab/playground.sh --tour: NAT and DR with real traffic, the table vs ipvsadm)"
+if [ "$PWSH_OK" = 1 ]; then
+    tests/lab/playground.sh --tour 2>&1 | tee "$LOGDIR/playground.log"
+    pester_part playground "$LOGDIR/playground.log" "${PIPESTATUS[0]}"
 else
-    SKIPS+=("pester: the Pester suite (tests/*.Tests.ps1) needs pwsh 7.4+ with Pester 5; neither is on this machine's package registries")
+    add_counts playground 0 1 0
 fi
 
 if [ -n "${LVS_BENCH:-}" ]; then

@@ -124,8 +124,9 @@ public sealed class ConfigurationTests
     }
 
     /// <summary>
-    /// (2) A plan whose later step needs the twos scheduler (Linux 6.2+, absent here) fails at that step; every
-    /// step before it is rolled back: the table, the timeouts and the sync daemons are as before.
+    /// (2) A plan whose later step needs a scheduler no kernel has (ip_vs_nosched: the name is valid, the module does
+    /// not exist, on every kernel the lab boots) fails at that step; every step before it is rolled back: the table,
+    /// the timeouts and the sync daemons are as before.
     /// </summary>
     [LabTest]
     public void RollbackAfterInjectedFailure(LabContext ctx)
@@ -142,7 +143,7 @@ public sealed class ConfigurationTests
         var beforeTimeouts = client.GetTimeouts();
         var web = ServiceKey.Parse("tcp/10.80.0.1:80");
         var dns = ServiceKey.Parse("udp/10.80.0.2:53");
-        var twos = ServiceKey.Parse("tcp/10.80.0.9:80");
+        var missing = ServiceKey.Parse("tcp/10.80.0.9:80");
         var desired = new LvsConfiguration
         {
             Services = new[]
@@ -153,14 +154,14 @@ public sealed class ConfigurationTests
                     new RealServer(web, IPAddress.Parse("10.80.1.5"), 80) { ForwardingMethod = ForwardingMethod.Tunnel, TunnelType = TunnelType.Gre },
                 }),
                 new ConfiguredService(new VirtualService(ServiceKey.Parse("tcp/10.80.0.3:443")) { Persistent = true, PersistenceTimeout = 360 }, new[] { new RealServer(ServiceKey.Parse("tcp/10.80.0.3:443"), IPAddress.Parse("10.80.1.6"), 443) }),
-                new ConfiguredService(new VirtualService(twos) { Scheduler = "twos" }, new[] { new RealServer(twos, IPAddress.Parse("10.80.1.7"), 80) }),
+                new ConfiguredService(new VirtualService(missing) { Scheduler = "nosched" }, new[] { new RealServer(missing, IPAddress.Parse("10.80.1.7"), 80) }),
                 new ConfiguredService(new VirtualService(dns) { Scheduler = "rr", OnePacket = true }, Array.Empty<RealServer>()),
             },
             Timeouts = new IpvsTimeouts(7200, 0, 0),
         };
         var plan = ConfigurationPlanner.Plan(client, desired, new PlanOptions { Prune = true });
-        var failing = plan.Steps.First(s => s.Target == twos.ToString());
-        Check.True(failing.Index > 2, $"the twos step comes after others (step {failing.Index} of {plan.Count})");
+        var failing = plan.Steps.First(s => s.Target == missing.ToString());
+        Check.True(failing.Index > 2, $"the nosched step comes after others (step {failing.Index} of {plan.Count})");
         var result = new ConfigurationApplier(client).Apply(plan);
         Check.True(!result.Succeeded, "the apply failed");
         Check.Equal(failing.Index, result.FailedStep!.Index, "failed step");
@@ -176,7 +177,7 @@ public sealed class ConfigurationTests
         // whole table batch and the timeouts went through.
         var withDaemon = desired with
         {
-            Services = desired.Services.Where(s => !s.Key.Equals(twos)).ToList(),
+            Services = desired.Services.Where(s => !s.Key.Equals(missing)).ToList(),
             SyncDaemons = new[] { new SyncDaemon { State = SyncDaemonState.Backup, Interface = "nosuchif9" } },
         };
         var result2 = new ConfigurationApplier(client).Apply(withDaemon, new PlanOptions { Prune = true });

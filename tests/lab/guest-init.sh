@@ -82,14 +82,17 @@ mkdir -p /host/run/lab-job
 mount -t 9p -o trans=virtio,version=9p2000.L,rw,msize=512000,cache=none labjob /host/run/lab-job \
     || die "cannot mount the job directory over 9p (tag labjob)"
 
-# --- step 5: extra writable host directories (lab.sh run --rw DIR) -------------
-# lab.sh lists them in the job dir as "<tag> <path>"; the mount point exists
-# in the read-only root because the directory exists on the host.
+# --- step 5: extra host directories (lab.sh run --rw DIR; a cwd under /tmp) ---
+# lab.sh lists them in the job dir as "<tag> <path> <rw|ro>". The mount point
+# exists in the read-only root because the directory exists on the host,
+# except below the guest's own tmpfs /tmp, /var/tmp, /run: created there.
 if [ -f /host/run/lab-job/rw-mounts ]; then
-    while read -r tag path; do
+    while read -r tag path mode; do
         [ -n "$tag" ] || continue
-        mount -t 9p -o trans=virtio,version=9p2000.L,rw,msize=512000,cache=none "$tag" "/host$path" \
-            || die "cannot mount writable share $path"
+        case "$path/" in /tmp/*|/var/tmp/*|/run/*) mkdir -p "/host$path" ;; esac
+        if [ "$mode" = ro ]; then opts="ro,cache=$P9CACHE"; else opts="rw,cache=none"; fi
+        mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,$opts "$tag" "/host$path" \
+            || die "cannot mount shared directory $path ($mode)"
     done < /host/run/lab-job/rw-mounts
 fi
 

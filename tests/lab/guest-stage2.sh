@@ -71,6 +71,38 @@ echo "$summary"
 
 dbg "modules checked"
 
+# --- make the job's paths enterable for every user ------------------------------
+# A clone under /root (mode 700) cannot be entered by a test's child that drops
+# to nobody. For each directory on the way to the paths lab.sh listed that
+# others may not enter, put a tmpfs (mode 755) over it and bind every entry of
+# the original back in place: contents and their own modes stay as they are.
+shadow_dir() {
+    local d=$1 keep e name
+    keep=/run/lab/shadow$(echo "$d" | tr / _)
+    mkdir -p "$keep" && mount --rbind "$d" "$keep" || return 1
+    mount -t tmpfs -o mode=755 tmpfs "$d" || { umount -l "$keep"; return 1; }
+    for e in "$keep"/* "$keep"/.[!.]* "$keep"/..?*; do
+        [ -e "$e" ] || [ -L "$e" ] || continue
+        name=${e##*/}
+        if [ -L "$e" ]; then cp -P "$e" "$d/$name"
+        elif [ -d "$e" ]; then mkdir "$d/$name" && mount --rbind "$e" "$d/$name"
+        else : > "$d/$name" && mount --bind "$e" "$d/$name"; fi
+    done
+    dbg "made $d enterable"
+}
+if [ -f "$JOB/traverse" ]; then
+    while read -r target; do
+        [ -n "$target" ] || continue
+        p=""
+        for part in $(echo "$target" | tr / ' '); do
+            p="$p/$part"
+            [ -d "$p" ] || break
+            perm=$(stat -c %A "$p")
+            [ "${perm:9:1}" = x ] || [ "${perm:9:1}" = t ] || shadow_dir "$p"
+        done
+    done < "$JOB/traverse"
+fi
+
 # --- basic networking -----------------------------------------------------------
 ip link set lo up
 
@@ -90,8 +122,18 @@ if [ ${#missing_req[@]} -gt 0 ]; then
     rc=125
 else
     uptime_s > "$JOB/job-start"
-    env -i /bin/bash "$JOB/job.sh" < /dev/null > /run/lab/out 2> /run/lab/err
-    rc=$?
+    if [ -f "$JOB/interactive" ]; then
+        # lab.sh run --interactive: the job's terminal is ttyS0 (qemu's stdio), its controlling tty in a new
+        # session, with the host terminal's size; the output pumps only see the end of the run.
+        read -r rows cols < "$JOB/interactive"
+        stty -F /dev/ttyS0 sane rows "${rows:-24}" cols "${cols:-80}" 2>/dev/null
+        setsid -w -c env -i /bin/bash "$JOB/job.sh" < /dev/ttyS0 > /dev/ttyS0 2>&1
+        rc=$?
+        : > /run/lab/out; : > /run/lab/err
+    else
+        env -i /bin/bash "$JOB/job.sh" < /dev/null > /run/lab/out 2> /run/lab/err
+        rc=$?
+    fi
     uptime_s > "$JOB/job-end"
 fi
 

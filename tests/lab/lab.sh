@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
-# LvsAdmin kernel lab: run a command inside a Debian 12 kernel (6.1, IPVS as
-# modules) booted under qemu in pure software emulation (TCG, no KVM).
+# LvsAdmin kernel lab: run a command inside a Debian 12 kernel (6.1 or 6.12,
+# IPVS as modules) booted under qemu in pure software emulation (TCG, no KVM).
 #
 # The guest's root filesystem is the HOST's root, shared read-only over 9p, so
 # every host tool (dotnet, pwsh, ipvsadm, iproute2, iptables, the repo at the
 # same path) is available in the guest. /tmp, /var/tmp and /run are private
-# tmpfs in the guest: put anything the guest must read outside /tmp.
+# tmpfs in the guest; a current directory below them (a clone under /tmp) is
+# shared on its own and mounted at the same path, so a run works from any
+# clone location. Directories on the way to the current directory, the NuGet
+# cache and dotnet that other users cannot enter (/root is 700) are made
+# enterable in the guest (each entry bind-mounted as it is), so a test that
+# drops to nobody can still run the build's files.
 # The guest can write to the host only through `--rw DIR`.
 #
 # Usage:
 #   tests/lab/lab.sh prepare
 #       install host packages, fetch + extract the kernel, build the initramfs
 #       (idempotent; cached in ${LVS_LAB_CACHE:-$HOME/.cache/lvsadmin-lab})
-#   tests/lab/lab.sh run [--timeout S] [--mem MB] [--rw DIR]... -- CMD [ARGS...]
+#   tests/lab/lab.sh run [--timeout S] [--mem MB] [--rw DIR]... [--short-path] [--interactive] -- CMD [ARGS...]
 #       prepare if needed, boot, run CMD in the guest (cwd = current dir),
 #       exit with CMD's exit code. Job stdout -> stdout, job stderr -> stderr,
-#       lab messages -> stderr.
+#       lab messages -> stderr. --short-path gives the job a PATH of one
+#       directory of links to the commands the tests use (LAB_COMMANDS below):
+#       pwsh lstat()s every file on PATH for Get-Help and its first command
+#       lookup, and over 9p that costs minutes with the host's /usr/bin.
+#       --interactive gives the job this terminal (the guest's first serial
+#       port, with this terminal's size) instead of pipes: for a shell.
+#   tests/lab/lab.sh kernel
+#       print the kernel release the lab boots (after prepare)
 #   tests/lab/lab.sh shell-check
 #       boot and run a built-in IPVS/netns/dotnet smoke test; exit 0 if fine.
 #
@@ -24,6 +36,8 @@
 #   125  the lab could not boot / the guest died before reporting a result
 #
 # Environment:
+#   LVS_LAB_KERNEL        which Debian kernel: 6.1 (default, linux-image-amd64)
+#                         or 6.12 (linux-image-6.12-amd64, bookworm-security)
 #   LVS_LAB_CACHE         cache dir (default $HOME/.cache/lvsadmin-lab); must
 #                         not be under /tmp, /run, /dev, /proc or /sys
 #   LVS_LAB_BOOT_TIMEOUT  seconds to wait for the guest to come up (default 300)
@@ -37,7 +51,13 @@ set -euo pipefail
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${LVS_LAB_CACHE:-$HOME/.cache/lvsadmin-lab}
-KROOT=$CACHE/kernel                 # extracted linux-image package
+LAB_KERNEL=${LVS_LAB_KERNEL:-6.1}
+case "$LAB_KERNEL" in
+    6.1)  KERNEL_META=linux-image-amd64 ;;
+    6.12) KERNEL_META=linux-image-6.12-amd64 ;;
+    *) echo "lab: ERROR: LVS_LAB_KERNEL=$LAB_KERNEL: use 6.1 or 6.12" >&2; exit 2 ;;
+esac
+KROOT=$CACHE/kernel-$LAB_KERNEL     # extracted linux-image package
 DEFAULT_TIMEOUT=2400
 DEFAULT_MEM=4096
 
@@ -103,12 +123,13 @@ ensure_kernel() {
 ensure_kernel_package() {
     [ -f "$KROOT/.kver" ] && [ -f "$KROOT/boot/vmlinuz-$(kver)" ] && return 0
     apt_update_once
-    # linux-image-amd64 is a metapackage; its Depends names the real one,
-    # e.g. linux-image-6.1.0-56-amd64.
+    # linux-image-amd64 (and linux-image-6.12-amd64) is a metapackage; its
+    # Depends names the real one, e.g. linux-image-6.1.0-56-amd64 or
+    # linux-image-6.12.117+deb12-amd64.
     local pkg
-    pkg=$(apt-cache depends linux-image-amd64 2>/dev/null \
+    pkg=$(apt-cache depends "$KERNEL_META" 2>/dev/null \
           | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n1)
-    [ -n "$pkg" ] || die "cannot resolve linux-image-amd64 to a versioned kernel package"
+    [ -n "$pkg" ] || die "cannot resolve $KERNEL_META to a versioned kernel package"
     msg "downloading $pkg"
     local dl=$CACHE/download
     rm -rf "$dl" "$KROOT.new"
@@ -174,7 +195,7 @@ initramfs_hash() {
         | sha256sum | cut -c1-16
 }
 
-initramfs_path() { echo "$CACHE/initramfs-$(initramfs_hash).cpio.gz"; }
+initramfs_path() { echo "$CACHE/initramfs-$LAB_KERNEL-$(initramfs_hash).cpio.gz"; }
 
 ensure_initramfs() {
     local out
@@ -206,7 +227,7 @@ ensure_initramfs() {
     rm -rf "$work"
     # Drop images built from older init templates (not recent ones: a
     # concurrent run may be about to boot one).
-    find "$CACHE" -maxdepth 1 -name 'initramfs-*.cpio.gz' ! -path "$out" -mmin +60 -delete
+    find "$CACHE" -maxdepth 1 -name "initramfs-$LAB_KERNEL-*.cpio.gz" ! -path "$out" -mmin +60 -delete
 }
 
 cmd_prepare() {
@@ -241,8 +262,16 @@ cleanup() {
 }
 
 # Write the job script: cwd, environment and the command, shell-quoted.
+# The commands a --short-path job finds (links in /run/lab/bin, made by the job
+# script from the full PATH before it switches). pwsh comes from $LVS_PWSH.
+LAB_COMMANDS="bash sh env dotnet ip ipvsadm ipvsadm-save ipvsadm-restore iptables ip6tables iptables-save nft
+    setpriv unshare nsenter mount umount sysctl modprobe lsmod busybox keepalived sshd ssh ssh-keygen ssh-keyscan
+    curl wget nc timeout tc ping id whoami hostname uname ls mkdir rm rmdir cp mv chmod chown ln touch cat tee head
+    tail wc sort uniq cut tr date sleep true false test expr stat readlink realpath dirname basename find xargs
+    flock seq printf echo kill ps pgrep pkill grep sed awk diff cmp od sha256sum tar gzip mktemp sync getent"
+
 write_job() {
-    local file=$1; shift
+    local file=$1 short_path=$2; shift 2
     local dotnet_dir="" v
     if command -v dotnet >/dev/null 2>&1; then
         dotnet_dir=$(dirname "$(readlink -f "$(command -v dotnet)")")
@@ -257,20 +286,31 @@ write_job() {
         # Dynamic PGO instrumentation costs ~30% of a short process's startup
         # under TCG (hello world 2.9 s -> 2.0 s). LVS_LAB_DOTNET_PGO=1 keeps it.
         [ "${LVS_LAB_DOTNET_PGO:-0}" = 1 ] || echo 'export DOTNET_TieredPGO=0'
-        echo 'export TERM=dumb LANG=C.UTF-8 LVS_LAB_GUEST=1'
+        if [ "$short_path" = interactive ] || [ "${LAB_INTERACTIVE:-0}" = 1 ]; then
+            printf 'export TERM=%q LANG=C.UTF-8 LVS_LAB_GUEST=1\n' "${TERM:-xterm}"
+        else
+            echo 'export TERM=dumb LANG=C.UTF-8 LVS_LAB_GUEST=1'
+        fi
         # Pass LVS_* variables from the host through.
         for v in $(compgen -e | grep '^LVS_' || true); do
             case "$v" in LVS_LAB_GUEST) continue ;; esac
             printf 'export %s=%q\n' "$v" "${!v}"
         done
         echo 'mkdir -p "$HOME"'
+        if [ "$short_path" = 1 ]; then
+            echo 'mkdir -p /run/lab/bin'
+            printf 'for c in %s; do p=$(command -v "$c") && ln -sf "$p" /run/lab/bin/"$c"; done\n' "$(echo $LAB_COMMANDS)"
+            [ -n "${LVS_PWSH:-}" ] && printf 'ln -sf %q /run/lab/bin/pwsh\n' "$LVS_PWSH"
+            echo 'export PATH=/run/lab/bin'
+        fi
         printf 'cd %q || exit 125\n' "$PWD"
         printf 'exec'; printf ' %q' "$@"; echo
     } > "$file"
 }
 
 cmd_run() {
-    local timeout=$DEFAULT_TIMEOUT mem=$DEFAULT_MEM rw=()
+    local timeout=$DEFAULT_TIMEOUT mem=$DEFAULT_MEM rw=() short_path=0
+    LAB_INTERACTIVE=0
     while [ $# -gt 0 ]; do
         case "$1" in
             --timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
@@ -279,6 +319,8 @@ cmd_run() {
             --mem=*) mem=${1#*=}; shift ;;
             --rw) rw+=("$(cd "${2:?--rw needs a directory}" && pwd)"); shift 2 ;;
             --rw=*) rw+=("$(cd "${1#*=}" && pwd)"); shift ;;
+            --short-path) short_path=1; shift ;;
+            --interactive) LAB_INTERACTIVE=1; shift ;;
             --) shift; break ;;
             *) die "run: unexpected argument '$1' (usage: run [--timeout S] [--mem MB] [--rw DIR]... -- CMD [ARGS...])" ;;
         esac
@@ -286,9 +328,13 @@ cmd_run() {
     [ $# -gt 0 ] || die "run: no command given (usage: run [--timeout S] [--mem MB] -- CMD [ARGS...])"
     [[ "$timeout" =~ ^[0-9]+$ ]] || die "--timeout must be whole seconds"
     [[ "$mem" =~ ^[0-9]+$ ]] || die "--mem must be MB"
-    case "$PWD/" in
-        /tmp/*|/run/*|/var/tmp/*) die "the current directory $PWD is not visible in the guest (private /tmp, /var/tmp, /run there); run from elsewhere" ;;
-    esac
+    # A current directory below the guest's private /tmp, /var/tmp or /run is
+    # shared on its own (its git top level, so ../ of a subfolder works too).
+    local ro_share=""
+    if hidden_in_guest "$PWD"; then
+        ro_share=$(git -C "$PWD" rev-parse --show-toplevel 2>/dev/null || echo "$PWD")
+        hidden_in_guest "$ro_share" || ro_share=$PWD
+    fi
 
     cmd_prepare_quiet
     local k initrd kernel
@@ -303,15 +349,31 @@ cmd_run() {
     trap cleanup EXIT
     trap 'msg "interrupted"; exit 130' INT TERM
     cp "$LAB_DIR/guest-stage2.sh" "$JOBDIR/stage2.sh"
-    write_job "$JOBDIR/job.sh" "$@"
+    write_job "$JOBDIR/job.sh" "$short_path" "$@"
 
     local qemu_rw=() i=0 d
     : > "$JOBDIR/rw-mounts"
+    if [ -n "$ro_share" ]; then
+        qemu_rw+=(-virtfs "local,path=$ro_share,mount_tag=ro0,security_model=none,readonly=on,multidevs=remap")
+        echo "ro0 $ro_share ro" >> "$JOBDIR/rw-mounts"
+    fi
     for d in "${rw[@]}"; do
         qemu_rw+=(-virtfs "local,path=$d,mount_tag=rw$i,security_model=none,multidevs=remap")
-        echo "rw$i $d" >> "$JOBDIR/rw-mounts"
+        echo "rw$i $d rw" >> "$JOBDIR/rw-mounts"
         i=$((i + 1))
     done
+    # --interactive: the job gets the first serial port as its terminal, with this terminal's size.
+    if [ "$LAB_INTERACTIVE" = 1 ]; then
+        [ -t 0 ] && [ -t 1 ] || die "--interactive needs a terminal on stdin and stdout"
+        stty size > "$JOBDIR/interactive" 2>/dev/null || echo "24 80" > "$JOBDIR/interactive"
+    fi
+    # Paths whose ancestors the guest makes enterable for every user (stage 2).
+    {
+        echo "$PWD"
+        [ -n "${LVS_PWSH_DLL:-}" ] && dirname "$LVS_PWSH_DLL"
+        [ -n "${LVS_PESTER_MODULE:-}" ] && dirname "$LVS_PESTER_MODULE"
+        command -v dotnet >/dev/null 2>&1 && dirname "$(readlink -f "$(command -v dotnet)")"
+    } > "$JOBDIR/traverse"
 
     # ttyS1 (kernel console, init + lab messages, job stderr) -> host stderr,
     # through a fifo so it works whatever fd 2 is (tty, pipe, file, socket).
@@ -331,7 +393,10 @@ cmd_run() {
     local t0 now
     t0=$(date +%s.%N)
     # ttyS0 = qemu stdio (job stdout); stdin is /dev/null so qemu never puts
-    # the terminal into raw mode and Ctrl-C reaches us normally.
+    # the terminal into raw mode and Ctrl-C reaches us normally. Interactive:
+    # stdin is the terminal, in raw mode while qemu runs (Ctrl-C goes to the job).
+    local stdin_src=/dev/null
+    [ "$LAB_INTERACTIVE" = 1 ] && stdin_src=/dev/stdin
     qemu-system-x86_64 \
         -nodefaults -no-user-config -nographic -no-reboot \
         -machine pc -accel tcg,thread=multi -cpu max -smp 2 -m "$mem" \
@@ -343,7 +408,7 @@ cmd_run() {
         -virtfs "local,path=$JOBDIR,mount_tag=labjob,security_model=none,multidevs=remap" \
         "${qemu_rw[@]}" \
         -nic none \
-        < /dev/null &
+        < "$stdin_src" &
     QEMU_PID=$!
 
     # Watch: boot deadline, overall deadline.
@@ -399,6 +464,11 @@ cmd_run() {
     return "$rc"
 }
 
+hidden_in_guest() {
+    case "$1/" in /tmp/*|/run/*|/var/tmp/*) return 0 ;; esac
+    return 1
+}
+
 # prepare, but silent when everything is already cached.
 cmd_prepare_quiet() {
     check_cache_path
@@ -444,6 +514,7 @@ cmd_shell_check() {
 
 case "${1:-}" in
     prepare)     shift; cmd_prepare "$@" ;;
+    kernel)      shift; cmd_prepare_quiet >&2; kver ;;
     run)         shift; cmd_run "$@" ;;
     shell-check) shift; cmd_shell_check "$@" ;;
     *) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
