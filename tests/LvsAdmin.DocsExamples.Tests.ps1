@@ -64,7 +64,7 @@ BeforeDiscovery {
     }
     $Examples = @(Get-DocExample (Join-Path $PSScriptRoot '../docs'))
     $Catalog = @{}
-    # Each example gets a network namespace of its own, all made at once before the first example runs (Pool).
+    # Each example gets a network namespace of its own (Pool, made in the background: see Wait-DocNamespace).
     $Pool = @{ Names = @(for ($i = 1; $i -le $Examples.Count; $i++) { 'lvsdoc-{0:d3}' -f $i }) }
     for ($i = 0; $i -lt $Examples.Count; $i++) { $Catalog[$Examples[$i].Id] = $Examples[$i].Code; $Examples[$i].Ns = $Pool.Names[$i] }
     foreach ($e in $Examples) { $e.Catalog = $Catalog; $e.Pool = $Pool }
@@ -84,12 +84,32 @@ BeforeAll {
     }
 
     # Fresh network namespaces as a small director or real server has them: lo up, eth0 (198.18.0.1/24) and its veth
-    # peer eth1, both up.
-    function New-DocNamespace([string[]] $Name) {
-        Invoke-DocShell @(foreach ($n in $Name) {
-                "ip netns del $n 2>/dev/null || true; ip netns add $n"
-                "printf '%s\n' 'link set lo up' 'link add eth0 type veth peer name eth1' 'address add 198.18.0.1/24 dev eth0' 'link set eth0 up' 'link set eth1 up' | ip -n $n -batch -"
-            })
+    # peer eth1, both up. As shell lines; each namespace takes seconds to make in the emulated lab.
+    function Get-DocNamespaceScript([string[]] $Name) {
+        foreach ($n in $Name) {
+            "ip netns del $n 2>/dev/null || true; ip netns add $n"
+            "printf '%s\n' 'link set lo up' 'link add eth0 type veth peer name eth1' 'address add 198.18.0.1/24 dev eth0' 'link set eth0 up' 'link set eth1 up' | ip -n $n -batch -"
+        }
+    }
+
+    function New-DocNamespace([string[]] $Name) { Invoke-DocShell (Get-DocNamespaceScript $Name) }
+
+    # The namespaces of all examples, one each, are made by a shell in the background while the examples run (the
+    # guest has two CPUs); an example waits for its own (a file NAME in the pool's directory says it is ready).
+    function Wait-DocNamespace([hashtable] $Pool, [string] $Name) {
+        if (-not $Pool.Process) {
+            $Pool.Directory = Join-Path ([IO.Path]::GetTempPath()) ('lvsdoc-pool-' + [guid]::NewGuid().ToString('N'))
+            $null = [IO.Directory]::CreateDirectory($Pool.Directory)
+            $text = @('set -e'; foreach ($n in $Pool.Names) { Get-DocNamespaceScript $n; "touch $($Pool.Directory)/$n" }) -join "`n"
+            [IO.File]::WriteAllText("$($Pool.Directory)/pool.sh", $text)
+            $Pool.Process = [Diagnostics.Process]::Start('sh', "$($Pool.Directory)/pool.sh")
+            $script:Pool = $Pool
+        }
+        $deadline = [DateTime]::UtcNow.AddMinutes(15)
+        while (-not [IO.File]::Exists("$($Pool.Directory)/$Name")) {
+            if ($Pool.Process.HasExited -or [DateTime]::UtcNow -gt $deadline) { throw "the network namespace $Name was not made (exit code of the pool: $(if ($Pool.Process.HasExited) { $Pool.Process.ExitCode }))" }
+            Start-Sleep -Milliseconds 100
+        }
     }
 
     # The namespaces an example (or its setup) names with -NetworkNamespace NAME.
@@ -139,18 +159,16 @@ BeforeAll {
     # The lab's own namespace, for the -Persist examples: eth0/eth1 made once, the state saved before each example
     # and put back after it (IPVS table, sync daemons, timeouts, the sysctls the cmdlets change, added addresses).
     function Save-RootState {
-        if (-not (ip -o link show dev eth0 2>$null)) {
-            ip link add eth0 type veth peer name eth1
-            ip address add 198.18.0.1/24 dev eth0
-            ip link set eth0 up; ip link set eth1 up
+        if ($script:RootSysctls) { return }
+        if (-not [IO.Directory]::Exists('/sys/class/net/eth0')) {
+            Invoke-DocShell 'ip link add eth0 type veth peer name eth1', 'ip address add 198.18.0.1/24 dev eth0', 'ip link set eth0 up', 'ip link set eth1 up'
             $script:MadeRootEth0 = $true
         }
-        $keys = @(Get-ChildItem /proc/sys/net/ipv4/vs -File).FullName +
-            @(foreach ($d in Get-ChildItem /proc/sys/net/ipv4/conf -Directory) { foreach ($k in 'arp_ignore', 'arp_announce', 'rp_filter', 'send_redirects') { Join-Path $d.FullName $k } }) +
+        $keys = @([IO.Directory]::GetFiles('/proc/sys/net/ipv4/vs')) +
+            @(foreach ($d in [IO.Directory]::GetDirectories('/proc/sys/net/ipv4/conf')) { foreach ($k in 'arp_ignore', 'arp_announce', 'rp_filter', 'send_redirects') { "$d/$k" } }) +
             '/proc/sys/net/ipv4/ip_forward', '/proc/sys/net/ipv6/conf/all/forwarding'
-        if ($script:RootSysctls) { return }
         $script:RootSysctls = [ordered]@{}
-        foreach ($k in $keys) { if (Test-Path $k) { $RootSysctls[$k] = (Get-Content -Raw $k).Trim() } }
+        foreach ($k in $keys) { if ([IO.File]::Exists($k)) { $RootSysctls[$k] = [IO.File]::ReadAllText($k).Trim() } }
         $script:RootAddresses = @(Get-RootAddress)
         $script:RootTimeouts = Get-LvsTimeout
     }
@@ -161,11 +179,10 @@ BeforeAll {
         Clear-LvsVirtualService -Confirm:$false
         Get-LvsSyncDaemon | Stop-LvsSyncDaemon -Confirm:$false
         Set-LvsTimeout -TcpTimeout $RootTimeouts.Tcp -TcpFinTimeout $RootTimeouts.TcpFin -UdpTimeout $RootTimeouts.Udp -Confirm:$false
-        foreach ($a in Get-RootAddress) {
-            if ($a -notin $RootAddresses) { $dev, $cidr = $a -split ' '; ip address del $cidr dev ($dev -replace '@.*$', '') }
-        }
+        $extra = @(Get-RootAddress | Where-Object { $_ -notin $RootAddresses } | ForEach-Object { $dev, $cidr = $_ -split ' '; "ip address del $cidr dev $($dev -replace '@.*$', '')" })
+        if ($extra) { Invoke-DocShell $extra }
         foreach ($k in $RootSysctls.Keys) {
-            if ((Test-Path $k) -and (Get-Content -Raw $k).Trim() -ne $RootSysctls[$k]) { Set-Content -LiteralPath $k -Value $RootSysctls[$k] }
+            if ([IO.File]::Exists($k) -and [IO.File]::ReadAllText($k).Trim() -ne $RootSysctls[$k]) { [IO.File]::WriteAllText($k, $RootSysctls[$k]) }
         }
     }
 
@@ -198,7 +215,7 @@ BeforeAll {
             $p = [Diagnostics.Process]::Start($psi); $Traffic.Add($p)
             $p.StandardInput.WriteLine('hello'); $p.StandardInput.Flush()
         }
-        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        $deadline = [DateTime]::UtcNow.AddSeconds(90)
         while (@(Get-LvsConnection -Service $Service -State ESTABLISHED).Count -lt $Count -or (Get-LvsVirtualService -Service $Service).Connections -lt $Count) {
             if ([DateTime]::UtcNow -gt $deadline) { throw "Start-DocTraffic: $Count connections to $Service did not get ESTABLISHED" }
             Start-Sleep -Milliseconds 300
@@ -509,7 +526,7 @@ BeforeAll {
             Write-Host $code
             return $false
         }
-        if (-not $Example.Pool.Made) { New-DocNamespace $Example.Pool.Names; $Example.Pool.Made = $true; $script:PoolNames = $Example.Pool.Names }
+        Wait-DocNamespace $Example.Pool $Ns
         foreach ($d in "$Etc/lvsadmin", "$work/state", "$work/cwd") { $null = [IO.Directory]::CreateDirectory($d) }
         $env:LVSADMIN_PERSIST_ROOT = $work
         $env:LVSADMIN_STATE_DIRECTORY = Join-Path $work 'state'
@@ -524,6 +541,8 @@ BeforeAll {
         if ($spec.Fast) { function Start-Sleep { Microsoft.PowerShell.Utility\Start-Sleep -Milliseconds 100 } }
         $ConfirmPreference = 'None'
         $ErrorActionPreference = 'Stop'
+        # the lab's short PATH (lab.sh --short-path) has no git, which Export-LvsConfiguration#2 runs
+        if (-not (Get-Command git -CommandType Application -ErrorAction Ignore) -and [IO.File]::Exists('/usr/bin/git')) { Set-Alias git /usr/bin/git }
         try {
             foreach ($s in $setups) {
                 if ($s -is [string]) { $null = . ([scriptblock]::Create((Convert-DocCode $Catalog[$s] $Etc))) } else { $null = . $s }
@@ -548,7 +567,11 @@ BeforeAll {
 
 AfterAll {
     if ($Dry) { return }
-    $gone = @($script:PoolNames) + @($script:Named) | Where-Object { $_ } | ForEach-Object { "ip netns del $_ 2>/dev/null || true" }
+    if ($script:Pool) {
+        if (-not $Pool.Process.WaitForExit(600000)) { $Pool.Process.Kill() }
+        [IO.Directory]::Delete($Pool.Directory, $true)
+    }
+    $gone = @($script:Pool.Names) + @($script:Named) | Where-Object { $_ } | ForEach-Object { "ip netns del $_ 2>/dev/null || true" }
     if ($script:MadeRootEth0) { $gone += 'ip link del eth0' }
     if ($gone) { Invoke-DocShell $gone }
 }
