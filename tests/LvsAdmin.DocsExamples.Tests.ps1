@@ -19,7 +19,8 @@
 #   example's output ($out), warnings ($warnings) and the table, addresses, sysctls and files it claims to change.
 # Every example must have an entry in $Specs, and every entry must name an example: a new example needs a check.
 #
-# LVS_DOCS_DRY=1 (on any machine, no kernel needed) lists each example with the code that would run and skips it.
+# LVS_DOCS_DRY=1 (on any machine, no kernel needed) lists each example with the code that would run and skips it;
+# LVS_DOCS_ONLY=REGEX runs only the examples whose id matches.
 BeforeDiscovery {
     # The examples: every ```powershell block, and every "pwsh ... -Command '...'" in another block (a shell line, a
     # systemd Exec line, a crontab line; Shell says which, for its quoting). Id: FILE#N for "Example N", FILE#SECTION
@@ -100,7 +101,9 @@ BeforeAll {
         if (-not $Pool.Process) {
             $Pool.Directory = Join-Path ([IO.Path]::GetTempPath()) ('lvsdoc-pool-' + [guid]::NewGuid().ToString('N'))
             $null = [IO.Directory]::CreateDirectory($Pool.Directory)
-            $text = @('set -e'; foreach ($n in $Pool.Names) { Get-DocNamespaceScript $n; "touch $($Pool.Directory)/$n" }) -join "`n"
+            # from the first example that runs (a run with a filter skips the rest)
+            $names = $Pool.Names[[array]::IndexOf($Pool.Names, $Name)..($Pool.Names.Count - 1)]
+            $text = @('set -e'; foreach ($n in $names) { Get-DocNamespaceScript $n; "touch $($Pool.Directory)/$n" }) -join "`n"
             [IO.File]::WriteAllText("$($Pool.Directory)/pool.sh", $text)
             $Pool.Process = [Diagnostics.Process]::Start('sh', "$($Pool.Directory)/pool.sh")
             $script:Pool = $Pool
@@ -597,6 +600,7 @@ Describe 'docs/*.md examples' {
         $spec | Should -Not -BeNullOrEmpty -Because "$Id needs an entry in `$Specs"
         ($spec.Check -or $spec.Same -or $spec.Skip) | Should -BeTrue -Because "$Id needs a Check or Same"
         if ($spec.Skip) { Set-ItResult -Skipped -Because $spec.Skip; return }
+        if ($env:LVS_DOCS_ONLY -and $Id -notmatch $env:LVS_DOCS_ONLY) { Set-ItResult -Skipped -Because "not in LVS_DOCS_ONLY"; return }
         if (-not (Invoke-DocExample $_)) { Set-ItResult -Skipped -Because 'dry run (LVS_DOCS_DRY)' }
     }
 }
