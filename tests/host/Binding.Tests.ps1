@@ -89,8 +89,13 @@ Describe 'What the cmdlets make of their parameters (-WhatIf target)' {
     }
 
     It 'a bad service text is an InvalidArgument error of the cmdlet, and no target' {
+        Get-WhatIfTarget { New-LvsVirtualService -Service 'tcp/not-an-address:80' -WhatIf -ErrorAction SilentlyContinue } | Should -BeNullOrEmpty
+        { New-LvsVirtualService -Service 'tcp/not-an-address:80' -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidService,LvsAdmin.Commands.NewLvsVirtualServiceCommand'
+    }
+
+    It 'a port out of range in the service text is InvalidPort, and no target' {
         Get-WhatIfTarget { New-LvsVirtualService -Service 'tcp/10.0.0.1:99999' -WhatIf -ErrorAction SilentlyContinue } | Should -BeNullOrEmpty
-        { New-LvsVirtualService -Service 'tcp/10.0.0.1:99999' -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidService,LvsAdmin.Commands.NewLvsVirtualServiceCommand'
+        { New-LvsVirtualService -Service 'tcp/10.0.0.1:99999' -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidPort,LvsAdmin.Commands.NewLvsVirtualServiceCommand'
     }
 }
 
@@ -156,7 +161,7 @@ Describe 'Pipeline binding by property name' {
 
     It 'deserialized real servers (from a service''s RealServers) copy into Add-LvsRealServer -WhatIf' {
         Get-WhatIfTarget { $remoteServices.RealServers | Add-LvsRealServer -WhatIf } |
-            Should -Be 'tcp/10.0.0.10:80 -> 10.0.0.3:8080', 'tcp/10.0.0.10:80 -> 10.0.0.2:80', 'udp/[2001:db8::10]:53 -> [2001:db8::20]:53', 'fwm/100 -> 10.0.0.4:0'
+            Should -Be 'tcp/10.0.0.10:80 -> 10.0.0.2:80', 'tcp/10.0.0.10:80 -> 10.0.0.3:8080', 'udp/[2001:db8::10]:53 -> [2001:db8::20]:53', 'fwm/100 -> 10.0.0.4:0'
         $r = Get-ParameterBinding { $remoteServices[2].RealServers | Add-LvsRealServer -WhatIf }
         $r.Error | Should -BeNullOrEmpty
         $b = Bound $r 'Add-LvsRealServer'

@@ -1,8 +1,8 @@
 # Helpers of the host Pester suites (dot-sourced). Nothing here talks to IPVS: objects are built from the core's
 # public model types, the same types the cmdlets write.
 
-# The object Get-LvsVirtualService writes: the service with its real servers in the RealServers property, made by the
-# cmdlet's own GetLvsVirtualServiceCommand.ToOutput.
+# The object Get-LvsVirtualService writes: the service with its real servers in the RealServers property, in ipvsadm's
+# order (IpvsOrder, as the cmdlet sorts them), made by the cmdlet's own GetLvsVirtualServiceCommand.ToOutput.
 function New-TestService {
     param(
         [Parameter(Mandatory)] [string] $Service,
@@ -25,7 +25,9 @@ function New-TestService {
     if ($PersistenceEngine) { $s.PersistenceEngine = $PersistenceEngine }
     $s.OnePacket = [bool]$OnePacket
     if ($Statistics) { $s.Statistics = $Statistics }
-    [LvsAdmin.Commands.GetLvsVirtualServiceCommand]::ToOutput($s, $RealServers)
+    $sorted = [System.Collections.Generic.List[LvsAdmin.Ipvs.RealServer]]::new([LvsAdmin.Ipvs.RealServer[]]$RealServers)
+    [LvsAdmin.Ipvs.IpvsOrder]::SortRealServers($sorted)
+    [LvsAdmin.Commands.GetLvsVirtualServiceCommand]::ToOutput($s, $sorted)
 }
 
 function New-TestRealServer {
