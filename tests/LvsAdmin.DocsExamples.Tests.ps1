@@ -282,6 +282,12 @@ BeforeAll {
         if ($Clear) { Clear-LvsVirtualService }
     }
     $lvsJson = { New-DocDocument ./lvs.json }
+    # keepalived's file for the table of New-LvsVirtualService#1, which keepalived "runs on" (the table stays)
+    $keepalivedConf = {
+        $null = . ([scriptblock]::Create($Catalog['New-LvsVirtualService#1']))
+        $null = [IO.Directory]::CreateDirectory("$Etc/keepalived")
+        Export-LvsConfiguration -Path $Etc/keepalived/keepalived.conf -Format Keepalived
+    }
     $drift = { Set-LvsRealServer -Service tcp/192.0.2.10:80 -Address 10.0.0.12:80 -Weight 5 }
     $web = @('tcp/192.0.2.10:80 rr', '-> 10.0.0.11:80 Nat 1', '-> 10.0.0.12:80 Nat 1')
     $plus4 = { New-DocDocument $Etc/lvsadmin/lvs.json; Add-LvsRealServer tcp/192.0.2.10:80 10.0.0.4:80 -ForwardingMethod Nat; Export-LvsConfiguration -Path $Etc/lvsadmin/lvs.json; Remove-LvsRealServer tcp/192.0.2.10:80 10.0.0.4:80 }
@@ -324,7 +330,10 @@ BeforeAll {
                 git init -q $Etc/lvsadmin; git -C $Etc/lvsadmin add lvs.json; git -C $Etc/lvsadmin -c user.name=t -c user.email=t@t commit -qm base
             }, $drift; Check = { $LASTEXITCODE | Should -Be 0; ($out -join "`n") | Should -Match '(?m)^\+.*"weight": 5' } }
         'Export-LvsConfiguration#3'      = @{ Setup = 'New-LvsVirtualService#1'; Check = { $out.service | Should -Be 'tcp/192.0.2.10:80'; $out.realServers | ForEach-Object address | Should -Be '10.0.0.11:80', '10.0.0.12:80' } }
-        'Export-LvsConfiguration#4'      = @{ Setup = 'New-LvsVirtualService#1', { Add-LvsVirtualAddress -Address 192.0.2.10; Set-LvsSysctl -ExpireNodestConn $true }; Check = {
+        'Export-LvsConfiguration#4'      = @{ Setup = 'New-LvsVirtualService#1', { $null = [IO.Directory]::CreateDirectory("$Etc/keepalived/conf.d") }; Check = {
+                $LASTEXITCODE | Should -Be 0
+                Get-DocFile /etc/keepalived/conf.d/lvs.conf | Should -Match '(?m)^virtual_server 192\.0\.2\.10 80 \{' } }
+        'Export-LvsConfiguration#5'      = @{ Setup = 'New-LvsVirtualService#1', { Add-LvsVirtualAddress -Address 192.0.2.10; Set-LvsSysctl -ExpireNodestConn $true }; Check = {
                 $doc = Get-DocFile /etc/lvsadmin/director.json | ConvertFrom-Json
                 $doc.services.service | Should -Be 'tcp/192.0.2.10:80'
                 $doc.host.sysctls.'net.ipv4.vs.expire_nodest_conn' | Should -Be '1'
@@ -376,6 +385,13 @@ BeforeAll {
                 Get-DocTable | Should -Be $web
                 (Import-LvsConfiguration -Path $Etc/ipvsadm.rules -Prune -PassThru).Changed | Should -BeFalse } }
         'Import-LvsConfiguration#2'      = @{ Setup = { New-DocDocument ./new.rules -Ipvsadm -Clear }; Check = { Get-DocTable | Should -BeNullOrEmpty } }
+        'Import-LvsConfiguration#4'      = @{ Setup = $keepalivedConf; Check = { Get-DocTable | Should -Be $web } }
+        'guides/Keepalived#from-keepalived-to-lvsadmin' = @{ Setup = $keepalivedConf; Check = {
+                Get-DocTable | Should -Be $web
+                (Get-DocFile /etc/lvsadmin/lvs.json | ConvertFrom-Json).services.service | Should -Be 'tcp/192.0.2.10:80' } }
+        'guides/Keepalived#from-lvsadmin-to-keepalived' = @{ Setup = 'Export-LvsConfiguration#4'; Check = {
+                $LASTEXITCODE | Should -Be 0
+                Get-DocFile /etc/keepalived/conf.d/lvs.conf | Should -Match '(?m)^\s*real_server 10\.0\.0\.12 80 \{' } }
         'Import-LvsConfiguration#3'      = @{ Setup = { New-DocDocument ./lvs.json -Clear }; Check = {
                 $out | Should -Match '^changed: .*tcp/192\.0\.2\.10:80 -> 10\.0\.0\.11:80; .*tcp/192\.0\.2\.10:80 -> 10\.0\.0\.12:80$'
                 Get-DocTable | Should -Be $web } }
