@@ -389,7 +389,7 @@ BeforeAll {
         'guides/Keepalived#from-keepalived-to-lvsadmin' = @{ Setup = $keepalivedConf; Check = {
                 Get-DocTable | Should -Be $web
                 (Get-DocFile /etc/lvsadmin/lvs.json | ConvertFrom-Json).services.service | Should -Be 'tcp/192.0.2.10:80' } }
-        'guides/Keepalived#from-lvsadmin-to-keepalived' = @{ Setup = 'Export-LvsConfiguration#4'; Check = {
+        'guides/Keepalived#from-lvsadmin-to-keepalived' = @{ Setup = 'New-LvsVirtualService#1', { $null = [IO.Directory]::CreateDirectory("$Etc/keepalived/conf.d") }; Check = {
                 $LASTEXITCODE | Should -Be 0
                 Get-DocFile /etc/keepalived/conf.d/lvs.conf | Should -Match '(?m)^\s*real_server 10\.0\.0\.12 80 \{' } }
         'Import-LvsConfiguration#3'      = @{ Setup = { New-DocDocument ./lvs.json -Clear }; Check = {
