@@ -292,7 +292,7 @@ write_job() {
         # Dynamic PGO instrumentation costs ~30% of a short process's startup
         # under TCG (hello world 2.9 s -> 2.0 s). LVS_LAB_DOTNET_PGO=1 keeps it.
         [ "${LVS_LAB_DOTNET_PGO:-0}" = 1 ] || echo 'export DOTNET_TieredPGO=0'
-        if [ "$short_path" = interactive ] || [ "${LAB_INTERACTIVE:-0}" = 1 ]; then
+        if [ "${LAB_INTERACTIVE:-0}" = 1 ]; then
             printf 'export TERM=%q LANG=C.UTF-8 LVS_LAB_GUEST=1\n' "${TERM:-xterm}"
         else
             echo 'export TERM=dumb LANG=C.UTF-8 LVS_LAB_GUEST=1'
