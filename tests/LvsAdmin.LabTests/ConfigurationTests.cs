@@ -6,7 +6,8 @@ using System.Net;
 using System.Text.RegularExpressions;
 using LvsAdmin.Connections;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
 
 namespace LvsAdmin.LabTests;
 

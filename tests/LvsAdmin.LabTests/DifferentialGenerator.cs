@@ -5,7 +5,6 @@ using System.Linq;
 using System.Net;
 using System.Text;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
 
 namespace LvsAdmin.LabTests;
 

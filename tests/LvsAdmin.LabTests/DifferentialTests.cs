@@ -6,7 +6,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
+using LvsAdmin.Formats;
 
 namespace LvsAdmin.LabTests;
 

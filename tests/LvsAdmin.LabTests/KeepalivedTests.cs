@@ -6,7 +6,8 @@ using System.Linq;
 using System.Threading;
 using LvsAdmin.Formats;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
 
 namespace LvsAdmin.LabTests;
 

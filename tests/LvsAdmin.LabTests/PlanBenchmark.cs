@@ -5,7 +5,8 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
 
 namespace LvsAdmin.LabTests;
 

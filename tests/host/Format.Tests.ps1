@@ -57,7 +57,7 @@ Describe 'The default service view is ipvsadm -Ln' {
             [System.ValueTuple[LvsAdmin.Ipvs.VirtualService, System.Collections.Generic.IReadOnlyList[LvsAdmin.Ipvs.RealServer]]]::new(
                 $s.PSObject.BaseObject, [LvsAdmin.Ipvs.RealServer[]]$s.RealServers)
         }
-        $ipvsadm = [LvsAdmin.State.IpvsadmListFormat]::List([System.ValueTuple[LvsAdmin.Ipvs.VirtualService, System.Collections.Generic.IReadOnlyList[LvsAdmin.Ipvs.RealServer]][]]$table, $info)
+        $ipvsadm = [LvsAdmin.Formats.IpvsadmListFormat]::List([System.ValueTuple[LvsAdmin.Ipvs.VirtualService, System.Collections.Generic.IReadOnlyList[LvsAdmin.Ipvs.RealServer]][]]$table, $info)
         $expected = @($ipvsadm.TrimEnd("`n") -split "`n" | Select-Object -Skip 1 | ForEach-Object TrimEnd)
         $actual = @(Format-Case (Get-Case VirtualService VirtualServiceList) | Where-Object { $_ -ne '' } | ForEach-Object TrimEnd)
         # ipvsadm sorts services by protocol and address, the cmdlet by ServiceKey: compare as sets of blocks

@@ -49,12 +49,12 @@ $changes = @(
 # Configuration as code: an ipvsadm-save document read by the core, and the plan from the live table to it.
 $desiredText = "-A -t 10.0.0.10:80 -s wlc -p 600 -M 255.255.255.0`n-a -t 10.0.0.10:80 -r 10.0.0.2:80 -m -w 1`n-a -t 10.0.0.10:80 -r 10.0.0.3:8080 -m -w 3`n-A -u 10.0.0.53:53 -s rr`n"
 $liveText = "-A -t 10.0.0.10:80 -s wlc -p 600 -M 255.255.255.0`n-a -t 10.0.0.10:80 -r 10.0.0.2:80 -m -w 1`n-a -t 10.0.0.10:80 -r 10.0.0.3:8080 -m -w 2`n-a -t 10.0.0.10:80 -r 10.0.0.4:80 -m -w 1`n"
-$desired = [LvsAdmin.State.ConfigurationIpvsadm]::Read($desiredText)
-$live = [LvsAdmin.State.ConfigurationIpvsadm]::Read($liveText)
-$plan = [LvsAdmin.State.ConfigurationPlanner]::Plan($desired, $live)
-$applied = [LvsAdmin.State.ApplyResult]@{ Plan = $plan; Completed = $plan.Steps; Changed = $true }
+$desired = [LvsAdmin.Formats.ConfigurationIpvsadm]::Read($desiredText)
+$live = [LvsAdmin.Formats.ConfigurationIpvsadm]::Read($liveText)
+$plan = [LvsAdmin.Configuration.ConfigurationPlanner]::Plan($desired, $live)
+$applied = [LvsAdmin.Configuration.ApplyResult]@{ Plan = $plan; Completed = $plan.Steps; Changed = $true }
 # A document that also manages the timeouts and the sync daemons.
-$managed = [LvsAdmin.State.ConfigurationIpvsadm]::Read($desiredText)
+$managed = [LvsAdmin.Formats.ConfigurationIpvsadm]::Read($desiredText)
 $managed.Timeouts = [LvsAdmin.Ipvs.IpvsTimeouts]::new(900, 120, 300)
 $managed.SyncDaemons = [LvsAdmin.Ipvs.SyncDaemon[]]@($daemon, $backup)
 

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Collections.Generic;
 using LvsAdmin.Ipvs;
-using LvsAdmin.Management;
 
 namespace LvsAdmin.Connections;
 

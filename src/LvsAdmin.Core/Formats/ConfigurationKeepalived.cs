@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
 
 namespace LvsAdmin.Formats;
 

@@ -4,7 +4,8 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
 
 namespace LvsAdmin.Formats;
 

@@ -4,7 +4,7 @@ using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
+using LvsAdmin.Formats;
 
 namespace LvsAdmin.Formats;
 

@@ -5,7 +5,8 @@ using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
 
 namespace LvsAdmin.Formats;
 

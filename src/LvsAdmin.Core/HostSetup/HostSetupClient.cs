@@ -5,7 +5,6 @@ using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using LvsAdmin.Ipvs;
-using LvsAdmin.Management;
 
 namespace LvsAdmin.HostSetup;
 

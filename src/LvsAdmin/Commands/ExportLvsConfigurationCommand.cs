@@ -2,8 +2,8 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using System.Text;
-using LvsAdmin.Ipvs;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
 
 namespace LvsAdmin.Commands;
 

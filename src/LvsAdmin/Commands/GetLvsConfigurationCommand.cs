@@ -1,7 +1,7 @@
 using System;
 using System.Management.Automation;
-using LvsAdmin.Ipvs;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
 
 namespace LvsAdmin.Commands;
 

@@ -2,7 +2,6 @@ using System;
 using System.Management.Automation;
 using LvsAdmin.Connections;
 using LvsAdmin.Ipvs;
-using LvsAdmin.Management;
 using LvsAdmin.Netlink;
 
 namespace LvsAdmin.Commands;

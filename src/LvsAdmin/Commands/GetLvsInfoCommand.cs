@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using LvsAdmin.Ipvs;
-using LvsAdmin.Management;
 
 namespace LvsAdmin.Commands;
 

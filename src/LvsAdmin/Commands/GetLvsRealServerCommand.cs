@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Management.Automation;
 using LvsAdmin.Ipvs;
-using LvsAdmin.Management;
+using LvsAdmin.Requests;
 
 namespace LvsAdmin.Commands;
 

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using LvsAdmin.HostSetup;
-using LvsAdmin.Ipvs;
 
 namespace LvsAdmin.Commands;
 

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using LvsAdmin.Ipvs;
-using LvsAdmin.Management;
+using LvsAdmin.Requests;
 
 namespace LvsAdmin.Commands;
 

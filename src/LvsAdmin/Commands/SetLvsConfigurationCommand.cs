@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
 
 namespace LvsAdmin.Commands;
 

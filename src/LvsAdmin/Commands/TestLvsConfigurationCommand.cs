@@ -1,5 +1,6 @@
 using System.Management.Automation;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
 
 namespace LvsAdmin.Commands;
 

@@ -5,7 +5,6 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using LvsAdmin.Ipvs;
-using LvsAdmin.Management;
 
 namespace LvsAdmin.Commands;
 

@@ -3,7 +3,8 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
 
 namespace LvsAdmin.Commands;
 

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Text;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
 
 namespace LvsAdmin.Commands;
 

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using LvsAdmin.Connections;
 using LvsAdmin.Ipvs;
-using LvsAdmin.Management;
 
 namespace LvsAdmin.Commands;
 

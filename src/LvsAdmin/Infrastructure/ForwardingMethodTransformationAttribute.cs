@@ -2,7 +2,6 @@ using System;
 using System.Globalization;
 using System.Management.Automation;
 using LvsAdmin.Ipvs;
-using LvsAdmin.Management;
 
 namespace LvsAdmin.Commands;
 

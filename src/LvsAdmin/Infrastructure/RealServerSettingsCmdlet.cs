@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using LvsAdmin.Ipvs;
-using LvsAdmin.Management;
+using LvsAdmin.Requests;
 
 namespace LvsAdmin.Commands;
 

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Net;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
+using LvsAdmin.Formats;
 
 namespace LvsAdmin.Commands;
 

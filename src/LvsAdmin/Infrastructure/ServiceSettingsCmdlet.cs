@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using LvsAdmin.Management;
+using LvsAdmin.Requests;
 
 namespace LvsAdmin.Commands;
 

@@ -4,7 +4,8 @@ using System.IO;
 using System.Linq;
 using LvsAdmin.Formats;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
 using Xunit;
 using static LvsAdmin.Tests.Formats.KeepalivedTestSupport;
 

@@ -5,7 +5,7 @@ using System.Linq;
 using System.Net;
 using LvsAdmin.Formats;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
+using LvsAdmin.Formats;
 using Xunit;
 using static LvsAdmin.Tests.Formats.KeepalivedTestSupport;
 

@@ -6,8 +6,9 @@ using FsCheck;
 using FsCheck.Fluent;
 using LvsAdmin.Formats;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
-using LvsAdmin.Tests.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
+using LvsAdmin.Tests.Configuration;
 using Xunit;
 using static LvsAdmin.Tests.Formats.KeepalivedTestSupport;
 

@@ -5,8 +5,9 @@ using System.Linq;
 using System.Net;
 using LvsAdmin.Formats;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
-using LvsAdmin.Tests.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
+using LvsAdmin.Tests.Configuration;
 using Xunit;
 
 namespace LvsAdmin.Tests.Formats;

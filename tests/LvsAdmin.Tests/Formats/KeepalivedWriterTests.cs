@@ -4,7 +4,8 @@ using System.Linq;
 using System.Net;
 using LvsAdmin.Formats;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
 using Xunit;
 
 namespace LvsAdmin.Tests.Formats;

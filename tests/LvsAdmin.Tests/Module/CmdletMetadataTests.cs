@@ -275,7 +275,7 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
     public void ConfigurationCmdletsTakeAFileADocumentOrText()
     {
         var document = Assert.Single(_m.Cmdlet("Get-LvsConfiguration").OutputTypes);
-        Assert.Equal("LvsAdmin.State.LvsConfiguration", document.FullName);
+        Assert.Equal("LvsAdmin.Configuration.LvsConfiguration", document.FullName);
         foreach (var name in new[] { "Compare-LvsConfiguration", "Set-LvsConfiguration", "Test-LvsConfiguration" })
         {
             var c = _m.Cmdlet(name);
@@ -299,8 +299,8 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
             Assert.Equal("System.Management.Automation.SwitchParameter", _m.Cmdlet(name).Parameters.Single(p => p.Name == "Drain").Type.FullName);
             Assert.Equal("System.UInt32", _m.Cmdlet(name).Parameters.Single(p => p.Name == "DrainTimeout").Type.FullName);
         }
-        Assert.Equal(new[] { "System.Boolean", "LvsAdmin.State.PlanStep" }, _m.Cmdlet("Test-LvsConfiguration").OutputTypes.Select(t => t.FullName));
-        Assert.Equal("LvsAdmin.State.ApplyResult", Assert.Single(_m.Cmdlet("Set-LvsConfiguration").OutputTypes).FullName);
+        Assert.Equal(new[] { "System.Boolean", "LvsAdmin.Configuration.PlanStep" }, _m.Cmdlet("Test-LvsConfiguration").OutputTypes.Select(t => t.FullName));
+        Assert.Equal("LvsAdmin.Configuration.ApplyResult", Assert.Single(_m.Cmdlet("Set-LvsConfiguration").OutputTypes).FullName);
     }
 
     [Fact]

@@ -5,7 +5,8 @@ using System.Linq;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LvsAdmin.Ipvs;
-using LvsAdmin.State;
+using LvsAdmin.Configuration;
+using LvsAdmin.Formats;
 using Xunit;
 
 namespace LvsAdmin.Tests.Module;
