@@ -63,7 +63,7 @@ DEFAULT_MEM=4096
 
 # Host packages (Debian names). busybox-static provides the initramfs shell and
 # /bin/busybox, which the guest also uses for poweroff.
-PACKAGES=(qemu-system-x86 busybox-static cpio kmod ipvsadm iproute2 iptables xz-utils zstd keepalived)
+PACKAGES=(qemu-system-x86 busybox-static cpio kmod ipvsadm iproute2 iptables xz-utils zstd keepalived openssh-server openssh-client)
 # Modules the initramfs itself must load to reach the host root (dependencies
 # are added automatically from modules.dep).
 INITRAMFS_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
@@ -99,7 +99,7 @@ ensure_packages() {
     [ "$(id -u)" = 0 ] || die "missing packages (${missing[*]}) and not root; install them first"
     apt_update_once
     msg "installing: ${missing[*]}"
-    # keepalived's package would start its service: the lab only runs it inside the guest's namespaces, so no
+    # keepalived's and openssh-server's packages would start their services: the lab only runs them inside the guest's namespaces, so no
     # service may start on this host during the install (policy-rc.d 101 = not allowed).
     local policy=/usr/sbin/policy-rc.d own_policy=0
     if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"; own_policy=1; fi
