@@ -15,7 +15,7 @@ $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'PesterRun.ps1')
 # Only the top-level suites: Run.Path recurses, and tests/host holds the host suites (tests/Invoke-HostPester.ps1).
 # The docs-examples suite (every example of docs/ run against the kernel, about ten minutes under emulation) runs
-# with LVS_DOCS_EXAMPLES=1; tests/run-tests.sh sets it for the first kernel and says so in its summary.
+# with LVS_DOCS_EXAMPLES=1; tests/run-tests.sh sets it on every kernel (LVS_DOCS_EXAMPLES=first: the first only).
 $suites = @(Get-ChildItem -Path $PSScriptRoot -Filter '*.Tests.ps1' -File |
     Where-Object { $env:LVS_DOCS_EXAMPLES -eq '1' -or $_.Name -ne 'LvsAdmin.DocsExamples.Tests.ps1' } | ForEach-Object FullName)
 exit (Invoke-LvsPesterRun -ModulePath $ModulePath -Path $suites -Label 'pester' -Verbosity Detailed)
