@@ -29,6 +29,7 @@
         'Get-LvsRealServerSetup'
         'Sync-LvsRealServer'
         'Test-LvsRealServerFleet'
+        'Install-LvsAdminModule'
         'Reset-LvsStatistic'
         'Get-LvsTimeout'
         'Set-LvsTimeout'

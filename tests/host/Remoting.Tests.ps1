@@ -152,6 +152,18 @@ Describe 'Real servers over SSH remoting' -Skip:$Skip {
         Test-LvsRealServerFleet -Configuration $Document -Session $Sessions[0..2] -Quiet -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Should -BeFalse  # 10.77.4.2 and .9.2 have no session
     }
 
+    It 'Install-LvsAdminModule copies the module to the host that lacks it; then that host is set up too' {
+        $rs4 = $Sessions[3]
+        $i = Install-LvsAdminModule -Session $rs4 -Destination "$Work/empty-modules"
+        $i.PSComputerName | Should -Be '10.77.4.2'
+        $i.Changed | Should -BeTrue
+        (Install-LvsAdminModule -Session $rs4 -Destination "$Work/empty-modules").Changed | Should -BeFalse
+        $r = Sync-LvsRealServer -Configuration $Document -Session $rs4 -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $r.PSComputerName | Should -Be '10.77.4.2'
+        $r.Changed | Should -BeTrue
+        Invoke-In rs4 'ip -o addr show dev lo' | Should -Match '192\.0\.2\.10/32'
+    }
+
     It 'opens sessions itself from SSH host names and reports the unreachable one' {
         $r = Sync-LvsRealServer -Configuration $Document -HostName 10.77.1.2, 10.77.1.99 -UserName root -KeyFilePath "$Work/id" `
             -SshOption ($SshOptions + @{ ConnectTimeout = '3' }) -ErrorAction SilentlyContinue -ErrorVariable e -WarningAction SilentlyContinue
