@@ -18,7 +18,8 @@ public sealed class GetLvsRealServerCommand : LvsCmdlet
 
     /// <summary>
     /// The virtual services whose real servers to get (tcp/10.0.0.1:80, fwm/100, ...); every service when omitted.
-    /// Binds from the Service property of piped virtual service and real server objects.
+    /// Binds from the Service property of piped real servers and deserialized virtual services (a live virtual service
+    /// binds -InputObject).
     /// </summary>
     [Parameter(ParameterSetName = ServiceSet, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
