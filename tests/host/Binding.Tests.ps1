@@ -115,8 +115,51 @@ Describe 'Pipeline binding by property name' {
         $piped = if ($Kind -eq 'live') { $services } else { $remoteServices }
         $confirm = if ((Get-Command $Command).Parameters.ContainsKey('Confirm')) { @{ Confirm = $false } } else { @{} }
         $r = Get-ParameterBinding { $piped | & $Command -NetworkNamespace $nowhere @confirm }
-        @($r.Binds | Where-Object { $_.Command -eq $Command -and $_.Parameter -eq 'Service' }).Value | Select-Object -First 1 | Should -Be 'tcp/10.0.0.10:80'
+        # Get-LvsRealServer takes a live service by value (-InputObject, below); a deserialized one binds -Service.
+        $parameter = if ($Kind -eq 'live' -and $Command -eq 'Get-LvsRealServer') { 'InputObject' } else { 'Service' }
+        @($r.Binds | Where-Object { $_.Command -eq $Command -and $_.Parameter -eq $parameter }).Value | Select-Object -First 1 | Should -Be 'tcp/10.0.0.10:80'
+        @($r.Binds | Where-Object { $_.Command -eq $Command -and $_.Parameter -in 'Service', 'InputObject' }).Parameter | Select-Object -Unique | Should -Be $parameter
         $r.Error.FullyQualifiedErrorId | Should -Be "InvalidNetworkNamespace,LvsAdmin.Commands.$($Command -replace '-', '')Command"
+    }
+
+    Context 'Get-LvsRealServer of a service Get-LvsVirtualService is writing (ServiceInFlight)' {
+        # Get-LvsVirtualService writes each service through ServiceInFlight.Write; here a test puts one in flight
+        # itself. Taken from the service in flight, the real servers need no kernel, so the namespace that does not
+        # exist is never opened; read from the kernel, the command stops with InvalidNetworkNamespace.
+        BeforeAll {
+            $script:flying = $services[0]
+            $script:flyingReals = [LvsAdmin.Ipvs.RealServer[]]$services[0].RealServers
+        }
+
+        It 'takes the real servers read with the service in flight, filters them, and opens no kernel socket' {
+            $got = [Collections.Generic.List[object]]::new()
+            [LvsAdmin.Commands.ServiceInFlight]::Write($flying.psobject.BaseObject, $flyingReals, $nowhere, [Action]{
+                    foreach ($r in ($flying | Get-LvsRealServer -NetworkNamespace $nowhere)) { $got.Add($r) }
+                    foreach ($r in ($flying | Get-LvsRealServer -NetworkNamespace $nowhere -Port 8080)) { $got.Add($r) }
+                })
+            @($got | ForEach-Object Server) | Should -Be '10.0.0.2:80', '10.0.0.3:8080', '10.0.0.3:8080'
+        }
+
+        It 'reads the kernel for <Label>' -ForEach @(
+            @{ Label = 'another service object'; Other = $true; Namespace = $null }
+            @{ Label = 'the service in flight in another network namespace'; Other = $false; Namespace = '/run/netns/lvsadmin-host-tests-other' }
+            @{ Label = 'the service once it has been written'; Other = $false; Namespace = 'after' }
+        ) {
+            $service = if ($Other) { $services[1].psobject.BaseObject } else { $flying.psobject.BaseObject }
+            $failures = [Collections.Generic.List[object]]::new()
+            if ($Namespace -eq 'after') {
+                [LvsAdmin.Commands.ServiceInFlight]::Write($flying.psobject.BaseObject, $flyingReals, $nowhere, [Action]{ })
+                try { $flying | Get-LvsRealServer -NetworkNamespace $nowhere } catch { $failures.Add($_) }
+            }
+            else {
+                $written = if ($Namespace) { $Namespace } else { $nowhere }
+                [LvsAdmin.Commands.ServiceInFlight]::Write($flying.psobject.BaseObject, $flyingReals, $written, [Action]{
+                        try { $service | Get-LvsRealServer -NetworkNamespace $nowhere } catch { $failures.Add($_) }
+                    })
+            }
+            @($failures).Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -Be 'InvalidNetworkNamespace,LvsAdmin.Commands.GetLvsRealServerCommand'
+        }
     }
 
     It 'a <Kind> real server binds Service, Address and Port to Remove-LvsRealServer (binder trace)' -ForEach @(

@@ -9,17 +9,29 @@ namespace LvsAdmin.Commands;
 /// Gets real servers (ipvsadm -L): of the services named by -Service (or piped in), or of every service, optionally
 /// only those at -Address / -Port.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "LvsRealServer")]
+[Cmdlet(VerbsCommon.Get, "LvsRealServer", DefaultParameterSetName = ServiceSet)]
 [OutputType(typeof(RealServer))]
 public sealed class GetLvsRealServerCommand : LvsCmdlet
 {
+    private const string ServiceSet = "Service";
+    private const string InputObjectSet = "InputObject";
+
     /// <summary>
     /// The virtual services whose real servers to get (tcp/10.0.0.1:80, fwm/100, ...); every service when omitted.
-    /// Binds from the Service property of piped virtual service and real server objects.
+    /// Binds from the Service property of piped real servers and deserialized virtual services (a live virtual service
+    /// binds -InputObject).
     /// </summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ServiceSet, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string[]? Service { get; set; }
+
+    /// <summary>
+    /// A virtual service piped from Get-LvsVirtualService (bound by value, so PowerShell need not look up its Service
+    /// property): its real servers. Straight from Get-LvsVirtualService in the same pipeline, they are the ones it
+    /// has just read with the service (<see cref="ServiceInFlight"/>); otherwise they are read from the kernel.
+    /// </summary>
+    [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
+    public VirtualService? InputObject { get; set; }
 
     /// <summary>
     /// Only real servers at this address; it may carry the port (10.0.0.2:8080, [2001:db8::2]:443). Not bound from
@@ -49,6 +61,14 @@ public sealed class GetLvsRealServerCommand : LvsCmdlet
 
     protected override void ProcessRecord()
     {
+        if (InputObject is { } piped)
+        {
+            if (Stopping) return;
+            var list = ServiceInFlight.RealServersOf(piped, NetworkNamespace);
+            if (list is null && !Try(piped.Key, () => list = Client.GetRealServers(piped.Key))) return;
+            Write(list!);
+            return;
+        }
         if (Service is { Length: > 0 })
         {
             foreach (var text in Service)

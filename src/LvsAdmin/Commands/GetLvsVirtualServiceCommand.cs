@@ -105,7 +105,12 @@ public sealed class GetLvsVirtualServiceCommand : LvsCmdlet
         }
     }
 
-    private void WriteService(VirtualService service, List<RealServer> realServers) => WriteObject(ToOutput(service, realServers));
+    private void WriteService(VirtualService service, List<RealServer> realServers)
+    {
+        var item = ToOutput(service, realServers);
+        // In flight while it is written, so that a Get-LvsRealServer further down this pipeline takes its real servers.
+        ServiceInFlight.Write(service, (RealServer[])item.Properties["RealServers"].Value, NetworkNamespace, () => WriteObject(item));
+    }
 
     /// <summary>
     /// What this cmdlet writes for a service: the service with its real servers as the RealServers note property (a
