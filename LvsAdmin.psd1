@@ -52,6 +52,7 @@
         'Compare-LvsConfiguration'
         'Set-LvsConfiguration'
         'Test-LvsConfiguration'
+        'Test-LvsRealServerHealth'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -210,7 +210,7 @@ public class HealthFormatTests
             Assert.Equal(original.Health!.ChecksFor(r.Key), back.Health!.ChecksFor(r.Key));
             Assert.Equal(original.Health.OnFailureFor(r.Key), back.Health.OnFailureFor(r.Key));
         }
-        Assert.Equal(original.Health with { Checks = ValueList<HealthCheck>.Empty, RealServers = ValueList<RealServerHealth>.Empty },
+        Assert.Equal(original.Health! with { Checks = ValueList<HealthCheck>.Empty, RealServers = ValueList<RealServerHealth>.Empty },
             back.Health! with { Checks = ValueList<HealthCheck>.Empty, RealServers = ValueList<RealServerHealth>.Empty });
     }
 

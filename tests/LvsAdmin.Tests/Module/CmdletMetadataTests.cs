@@ -40,6 +40,8 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
             // Configuration as code (issue 5).
             "Get-LvsConfiguration", "Export-LvsConfiguration", "Import-LvsConfiguration", "Compare-LvsConfiguration", "Set-LvsConfiguration",
             "Test-LvsConfiguration",
+            // Health checks (issue 12).
+            "Test-LvsRealServerHealth",
         };
         Assert.Equal(expected.OrderBy(x => x, StringComparer.Ordinal), _m.Cmdlets.Select(c => c.Name).OrderBy(x => x, StringComparer.Ordinal));
     }
