@@ -56,6 +56,7 @@
         'Compare-LvsConfiguration'
         'Set-LvsConfiguration'
         'Test-LvsConfiguration'
+        'Test-LvsRealServerHealth'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -484,6 +484,19 @@ BeforeAll {
                 Set-LvsRealServer -Service tcp/192.0.2.10:80 -Address 10.0.0.12:80 -Weight 1
                 . $Rerun; $LASTEXITCODE | Should -Be 0 } }
         'Test-LvsConfiguration#2'        = @{ Setup = $lvsJson, $drift; Check = { ($out | Out-String -Width 200) | Should -Match 'Update\s+tcp/192\.0\.2\.10:80 -> 10\.0\.0\.12:80\s+\{?Weight: 5 -> 1' } }
+        # a document whose one real server (127.0.0.1:1 in the example's namespace) refuses the TCP check
+        'Test-LvsRealServerHealth#1'     = @{ Setup = {
+                New-Item -ItemType Directory -Force $Etc/lvsadmin | Out-Null
+                Set-Content $Etc/lvsadmin/lvs.json '{"schemaVersion": 1, "services": [{"service": "tcp/192.0.2.10:80", "scheduler": "rr", "health": {"checks": [{"type": "tcp", "connectTimeout": 2}]}, "realServers": [{"address": "127.0.0.1:1", "forwardingMethod": "nat"}]}]}' }; Check = {
+                $out.Passed | Should -Be $false
+                "$($out.RealServer) $($out.Type)" | Should -Be '127.0.0.1:1 Tcp'
+                $out.Reason | Should -Match 'ConnectionRefused' } }
+        # the namespace has no route to 10.0.0.0/24: both checks fail fast, from inside it
+        'Test-LvsRealServerHealth#2'     = @{ Check = {
+                @($out).Count | Should -Be 2
+                $out.Type | Should -Be 'Http', 'Http'
+                $out.Passed | Should -Be $false, $false
+                ($out.Reason -join ' ') | Should -Match 'NetworkUnreachable|HostUnreachable|TimedOut' } }
         'Test-LvsDirector#1'             = @{ Check = { ($out | Out-String -Width 300) | Should -Match 'IpForward\s+net\.ipv4\.ip_forward\s+False' } }
         'Test-LvsDirector#2'             = @{ Setup = { Initialize-LvsDirector DirectRouting 192.0.2.10, 2001:db8::10 eth0 -IpvsSysctl @{ ExpireNodestConn = 1 } }; Check = { Get-DocSysctl net.ipv4.vs.expire_nodest_conn | Should -Be '1' } }
         'Test-LvsDirector#3'             = @{ Setup = 'New-LvsVirtualService#1', 'New-LvsVirtualService#2', { Initialize-LvsDirector DirectRouting 192.0.2.10 eth0 }; Check = {

@@ -60,6 +60,15 @@ $managed.SyncDaemons = [LvsAdmin.Ipvs.SyncDaemon[]]@($daemon, $backup)
 
 # One case per view: Type (the .NET type it is selected by), View (its name), the objects, and how it is asked for
 # (Default: Out-Default's choice, else Format-Table/Format-List -View).
+$tcpCheck = [LvsAdmin.Configuration.HealthCheck]::new('Tcp')
+$httpCheck = [LvsAdmin.Configuration.HealthCheck]::new('Http'); $httpCheck.Path = '/health'
+$healthResults = @(
+    [LvsAdmin.Health.HealthCheckResult]::new([LvsAdmin.Health.HealthCheckTarget]::new($web.Service, [LvsAdmin.Ipvs.RealServerKey]::new([ipaddress]'10.0.0.2', 80), $tcpCheck),
+        $true, [timespan]::FromMilliseconds(0.42), $null, $null)
+    [LvsAdmin.Health.HealthCheckResult]::new([LvsAdmin.Health.HealthCheckTarget]::new($web.Service, [LvsAdmin.Ipvs.RealServerKey]::new([ipaddress]'10.0.0.3', 8080), $httpCheck),
+        $false, [timespan]::FromMilliseconds(12.345), 'HTTP status 503 is not one of 200-299.', 503)
+)
+
 $FormatCases = @(
     @{ Type = 'VirtualService'; View = 'VirtualServiceList'; Use = 'Default'; Objects = $services }
     @{ Type = 'VirtualService'; View = 'VirtualService'; Use = 'Table'; Objects = $services }
@@ -86,6 +95,7 @@ $FormatCases = @(
     @{ Type = 'ApplyResult'; View = 'ApplyResult'; Use = 'Default'; Objects = @($applied) }
     @{ Type = 'LvsConfiguration'; View = 'LvsConfiguration'; Use = 'Default'; Objects = @($desired, $managed) }
     @{ Type = 'ConfiguredService'; View = 'ConfiguredService'; Use = 'Default'; Objects = @($desired.Services) }
+    @{ Type = 'HealthCheckResult'; View = 'HealthCheckResult'; Use = 'Default'; Objects = $healthResults }
 )
 
 # The text of a case as lines: its objects (or $Objects instead) through the view it names.

@@ -101,5 +101,12 @@ public sealed record PlanOptions
     /// <summary>Drain real servers that are removed (weight 0 and wait) instead of removing them at once.</summary>
     public bool DrainRemovedRealServers { get; init; }
 
+    /// <summary>
+    /// Also repair what keepalived's health checking did to the real servers the document declares checks for (see
+    /// <see cref="ConfigurationPlanner"/>): by default a checked real server at live weight 0, a checked real server
+    /// with failure action Remove that is missing, and the sorry server coming and going are health state, not drift.
+    /// </summary>
+    public bool RepairHealthState { get; init; }
+
     public static PlanOptions Default { get; } = new();
 }

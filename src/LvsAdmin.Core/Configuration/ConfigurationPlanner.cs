@@ -14,6 +14,10 @@ namespace LvsAdmin.Configuration;
 /// only with <see cref="PlanOptions.Prune"/>; timeouts, sync daemons and host settings only when the document has
 /// them. Order: host settings (addresses and sysctls the rest may need), service adds and updates, then real-server
 /// adds and updates, timeouts, sync daemons; removals last (real servers before their services).
+/// Health state is not drift: when the document declares health checks for a real server (its own or its service's,
+/// <see cref="ServiceHealth"/>), keepalived owns its weight going to 0 (inhibit_on_failure) — a live weight 0 is left
+/// as it is (other differences are still updated) — and, with failure action Remove, its absence; the service's
+/// sorry server may be in the table or not, with any weight. <see cref="PlanOptions.RepairHealthState"/> turns this off.
 /// </summary>
 public static class ConfigurationPlanner
 {
@@ -85,22 +89,25 @@ public static class ConfigurationPlanner
                 ServiceChanges.Add(Step(PlanAction.Update, PlanTargetType.Service, ds.Key.ToString(), have, want) with { Changes = ConfigurationPlanner.ServiceChanges(have, want) });
             var live = ls.RealServers;
             var matcher = new RealServerMatcher(live);
+            var health = _options.RepairHealthState ? null : ds.Health;
             foreach (var r in ds.RealServers)
             {
                 var wantR = Normalize(r);
                 var j = matcher.Take(r);
                 if (j < 0)
                 {
+                    if (health is not null && IsHealthAbsence(health, r.Key)) continue;
                     RealChanges.Add(Step(PlanAction.Add, PlanTargetType.RealServer, RealTarget(r), null, wantR));
                     continue;
                 }
                 var haveR = Normalize(live[j]);
+                if (health is not null && IsHealthWeight(health, r.Key, haveR.Weight)) wantR = wantR with { Weight = haveR.Weight };
                 if (!haveR.Equals(wantR))
                     RealChanges.Add(Step(PlanAction.Update, PlanTargetType.RealServer, RealTarget(r), haveR, wantR) with { Changes = RealServerChanges(haveR, wantR) });
             }
             for (var j = 0; j < live.Count; j++)
             {
-                if (!matcher.Taken(j))
+                if (!matcher.Taken(j) && health?.SorryServer?.Key.Equals(live[j].Key) != true)
                     RealRemovals.Add(Step(PlanAction.Remove, PlanTargetType.RealServer, RealTarget(live[j]), Normalize(live[j]), null) with { Drain = _options.DrainRemovedRealServers });
             }
         }
@@ -135,6 +142,14 @@ public static class ConfigurationPlanner
             return FinishSections(_desired, live, _options, serviceChanges, realChanges, RealRemovals, ServiceRemovals, liveForPlan);
         }
     }
+
+    /// <summary>A live weight keepalived's checker (or its sorry-server handling) set: 0 on a checked real server, any on the sorry server.</summary>
+    internal static bool IsHealthWeight(ServiceHealth health, RealServerKey key, int liveWeight) =>
+        health.SorryServer?.Key.Equals(key) == true || (liveWeight == 0 && health.IsChecked(key));
+
+    /// <summary>A real server keepalived's checker may have removed: checked, with failure action Remove; or the sorry server.</summary>
+    internal static bool IsHealthAbsence(ServiceHealth health, RealServerKey key) =>
+        health.SorryServer?.Key.Equals(key) == true || (health.IsChecked(key) && health.OnFailureFor(key) == HealthFailureAction.Remove);
 
     /// <summary>
     /// Pairs desired real servers with the live ones of one service by address and port. A service has a handful of
@@ -318,6 +333,7 @@ public static class ConfigurationPlanner
                 Check(problems, r, static r => RealTarget(r),
                     static r => IpvsValidation.ValidateRealServer(r.ForwardingMethod == ForwardingMethod.Local ? r with { ForwardingMethod = ForwardingMethod.DirectRouting } : r));
             }
+            if (cs.Health is not null) Check(problems, cs, static c => c.Key + " health", static c => HealthValidation.Validate(c));
         }
         if (configuration.Timeouts is { } t) Check(problems, t, static _ => "timeouts", static t => IpvsValidation.ValidateTimeouts(t));
         if (configuration.SyncDaemons is { } daemons)

@@ -42,6 +42,8 @@ public class CmdletMetadataTests : IClassFixture<ModuleFixture>
             "Test-LvsConfiguration",
             // Across hosts over PowerShell remoting (issue 11).
             "Get-LvsRealServerSetup", "Sync-LvsRealServer", "Test-LvsRealServerFleet", "Install-LvsAdminModule",
+            // Health checks (issue 12).
+            "Test-LvsRealServerHealth",
         };
         Assert.Equal(expected.OrderBy(x => x, StringComparer.Ordinal), _m.Cmdlets.Select(c => c.Name).OrderBy(x => x, StringComparer.Ordinal));
     }
