@@ -57,6 +57,7 @@ public static partial class ConfigurationJson
                 w.WriteEndArray();
             }
             if (configuration.Host is { } h) WriteHost(w, h);
+            if (configuration.DirectorPair is { } pair) WriteDirectorPair(w, pair);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan).Replace("\r\n", "\n") + "\n";

@@ -15,14 +15,15 @@ namespace LvsAdmin.Formats;
 /// keepalived's default is UDP; lvs_sched before the sh/mh flags, which keepalived ignores before it; lvs_method
 /// per real server). What keepalived cannot express is left out and named in a warning.
 /// </summary>
-internal static class KeepalivedWriter
+internal static partial class KeepalivedWriter
 {
-    public static string Write(LvsConfiguration configuration, List<string> warnings)
+    public static string Write(LvsConfiguration configuration, List<string> warnings, Director? director = null)
     {
         var sb = new StringBuilder();
         sb.Append("# The LVS part of a keepalived.conf, written by LvsAdmin (Export-LvsConfiguration -Format Keepalived).\n");
         sb.Append("# Every real server is taken as up: add health checks (TCP_CHECK, HTTP_GET, ...) in the real_server blocks.\n");
         var global = new List<string>();
+        if (director is not null) global.Add("router_id " + director.Name);
         if (configuration.Timeouts is { } t && (t.Tcp != 0 || t.TcpFin != 0 || t.Udp != 0))
         {
             var line = new StringBuilder("lvs_timeouts");
@@ -32,6 +33,7 @@ internal static class KeepalivedWriter
             global.Add(line.ToString());
         }
         if (configuration.SyncDaemons is { Count: > 0 } daemons && SyncDaemonLine(daemons, warnings) is { } sync) global.Add(sync);
+        if (VrrpSyncDaemonLine(configuration, director) is { } vrrpSync) global.Add(vrrpSync);
         if (configuration.Host is not null)
             warnings.Add("The host section (sysctls and addresses) is not part of a keepalived.conf's LVS half: left out (VIPs belong in a vrrp_instance's virtual_ipaddress).");
         if (global.Count > 0)
@@ -40,6 +42,7 @@ internal static class KeepalivedWriter
             foreach (var g in global) sb.Append("    ").Append(g).Append('\n');
             sb.Append("}\n");
         }
+        WriteVrrp(sb, configuration, director, warnings);
         foreach (var service in configuration.Services) WriteService(sb, service, warnings);
         return sb.ToString();
     }
