@@ -24,11 +24,17 @@ public sealed record ConfiguredService
     /// <summary>Its real servers (each with <see cref="RealServer.Service"/> equal to <see cref="Service"/>'s key).</summary>
     public IReadOnlyList<RealServer> RealServers { get; init; }
 
+    /// <summary>
+    /// Its health checking (checks, failure action, sorry server, quorum), run by keepalived; null when the document
+    /// declares none. See <see cref="ServiceHealth"/>.
+    /// </summary>
+    public ServiceHealth? Health { get; init; }
+
     /// <summary>The service identity.</summary>
     public ServiceKey Key => Service.Key;
 
     public bool Equals(ConfiguredService? other) =>
-        other is not null && Service.Equals(other.Service) && RealServers.SequenceEqual(other.RealServers);
+        other is not null && Service.Equals(other.Service) && RealServers.SequenceEqual(other.RealServers) && Equals(Health, other.Health);
 
     public override int GetHashCode() => HashCode.Combine(Service, RealServers.Count);
 

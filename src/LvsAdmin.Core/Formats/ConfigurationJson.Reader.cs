@@ -171,7 +171,7 @@ public static partial class ConfigurationJson
         private ConfiguredService? ReadService(Node n)
         {
             if (!Object(n, "a virtual service", "service", "scheduler", "schedulerFlags", "persistent", "persistenceTimeout",
-                    "persistenceNetmask", "persistenceEngine", "onePacket", "realServers")) return null;
+                    "persistenceNetmask", "persistenceEngine", "onePacket", "health", "realServers")) return null;
             var errorsBefore = Errors.Count;
             var keyNode = Required(n, "service", "A virtual service");
             var keyText = String(keyNode);
@@ -212,8 +212,11 @@ public static partial class ConfigurationJson
             if (key is null) return null;
             // The real servers are checked even when the service has errors, so that every error is reported at once.
             var serviceErrors = Errors.Count > errorsBefore;
-            var reals = ReadRealServers(realNodes, key);
-            if (serviceErrors) return null;
+            var realHealth = new List<RealServerHealth>();
+            var reals = ReadRealServers(realNodes, key, realHealth);
+            var errorsBeforeHealth = Errors.Count;
+            var health = ReadServiceHealth(n["health"], realHealth, key);
+            if (serviceErrors || Errors.Count > errorsBeforeHealth) return null;
             var svc = new VirtualService(key)
             {
                 Scheduler = scheduler,
@@ -244,10 +247,20 @@ public static partial class ConfigurationJson
                 Error(n, e.Message);
                 return null;
             }
-            return new ConfiguredService(svc, reals);
+            var configured = new ConfiguredService(svc, reals) { Health = health };
+            try
+            {
+                HealthValidation.Validate(configured);
+            }
+            catch (IpvsValidationException e)
+            {
+                Error(n["health"] ?? n, e.Message);
+                return null;
+            }
+            return configured;
         }
 
-        private List<RealServer> ReadRealServers(List<Node> realNodes, ServiceKey key)
+        private List<RealServer> ReadRealServers(List<Node> realNodes, ServiceKey key, List<RealServerHealth> health)
         {
             var reals = new List<RealServer>();
             var seen = new Dictionary<RealServerKey, Node>();
@@ -262,13 +275,14 @@ public static partial class ConfigurationJson
                 }
                 seen[r.Key] = rn;
                 reals.Add(r);
+                if (ReadRealServerHealth(rn, r.Key) is { } h) health.Add(h);
             }
             return reals;
         }
 
         private RealServer? ReadRealServer(Node n, ServiceKey service)
         {
-            if (!Object(n, "a real server", "address", "forwardingMethod", "weight", "upperThreshold", "lowerThreshold", "tunnel")) return null;
+            if (!Object(n, "a real server", "address", "forwardingMethod", "weight", "upperThreshold", "lowerThreshold", "tunnel", "checks", "onFailure")) return null;
             var errorsBefore = Errors.Count;
             var addressNode = Required(n, "address", "A real server");
             var text = String(addressNode);

@@ -83,6 +83,7 @@ public static partial class ConfigurationJson
         }
         if (!string.IsNullOrEmpty(s.PersistenceEngine)) w.WriteString("persistenceEngine", s.PersistenceEngine);
         w.WriteBoolean("onePacket", s.OnePacket);
+        WriteServiceHealth(w, cs.Health);
         w.WriteStartArray("realServers");
         foreach (var r in cs.RealServers.OrderBy(r => r, RealServerOrder.Instance))
         {
@@ -100,6 +101,7 @@ public static partial class ConfigurationJson
                 if (r.TunnelType != TunnelType.Ipip) w.WriteString("checksum", ChecksumName(r.TunnelChecksum));
                 w.WriteEndObject();
             }
+            WriteRealServerHealth(w, cs.Health, r.Key);
             w.WriteEndObject();
         }
         w.WriteEndArray();

@@ -21,6 +21,10 @@ internal sealed partial class KeepalivedReader
         public int? Weight;
         public uint Upper, Lower;
         public bool? Inhibit;
+        /// <summary>inhibit_on_failure as the real_server block itself gives it (null: not given).</summary>
+        public bool? OwnInhibit;
+        public readonly List<LvsAdmin.Configuration.HealthCheck> Checks = new();
+        public readonly CheckDefaults Defaults = new();
         public required KeepalivedStatement At;
     }
 
@@ -42,7 +46,8 @@ internal sealed partial class KeepalivedReader
         public string? Engine;
         public int Weight = 1;
         public uint Quorum = 1, Hysteresis;
-        public bool Inhibit;
+        public bool Inhibit, InhibitGiven, Alpha;
+        public readonly CheckDefaults Defaults = new();
         public readonly List<Server> Reals = new();
         public Server? Sorry;
         public bool SorryInhibit;

@@ -149,7 +149,8 @@ internal sealed partial class KeepalivedReader
                 Error(s, $"{Name(vs)}: {e.Message}");
                 return Array.Empty<ConfiguredService>();
             }
-            result.Add(new ConfiguredService(service, table));
+            var health = BuildHealth(vs, reals, server => Port(server, key, entryPort, group is not null, resets));
+            result.Add(new ConfiguredService(service, table) { Health = health });
         }
         foreach (var r in resets.Distinct()) vs.Applied.Add(r);
         if (vs.Applied.Count > 0) Note(s, $"{Name(vs)}: keepalived's defaults applied: {string.Join("; ", vs.Applied.Distinct())}.");
@@ -199,13 +200,9 @@ internal sealed partial class KeepalivedReader
         if (!sorryIn)
         {
             list.AddRange(reals.Select(r => (r, r.Weight!.Value)));
-            if (vs.Sorry is not null && vs.SorryInhibit)
-            {
-                list.Add((vs.Sorry, 0));
-                if (note) Note(s, $"sorry_server {vs.Sorry.Address} with sorry_server_inhibit: in the table with weight 0 while the real servers hold the quorum.");
-            }
-            else if (vs.Sorry is not null && note)
-                Note(s, $"sorry_server {vs.Sorry.Address}: keepalived adds it only when the real servers lose the quorum; at start they hold it (weight {weightSum} ≥ {quorum}), so it is not in the table.");
+            // The sorry server is part of the service's health (ServiceHealth.SorryServer); with sorry_server_inhibit
+            // keepalived also puts it in the table with weight 0 while the real servers hold the quorum.
+            if (vs.Sorry is not null && vs.SorryInhibit) list.Add((vs.Sorry, 0));
             return list;
         }
         // Quorum down at start: the real servers leave (inhibited ones stay with weight 0) and the sorry server comes in.

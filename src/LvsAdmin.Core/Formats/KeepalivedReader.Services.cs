@@ -118,7 +118,17 @@ internal sealed partial class KeepalivedReader
                     else vs.Hysteresis = h;
                     break;
                 case "inhibit_on_failure":
-                    vs.Inhibit = true;
+                    if (OnOff(k) is { } vsInhibit)
+                    {
+                        vs.Inhibit = vsInhibit;
+                        vs.InhibitGiven = true;
+                    }
+                    break;
+                case "alpha":
+                    vs.Alpha = OnOff(k) ?? vs.Alpha;
+                    break;
+                case "delay_loop" or "retry" or "delay_before_retry" or "connect_timeout":
+                    ReadCheckDefault(k, vs.Defaults);
                     break;
                 case "real_server":
                     if (ReadServer(k, vs, real: true) is { } rs) vs.Reals.Add(rs);
@@ -141,7 +151,7 @@ internal sealed partial class KeepalivedReader
                     break;
             }
         }
-        if (checkers > 0) Note(s, $"{checkers} health check(s) skipped (not managed by LvsAdmin yet; every real server is taken as up).");
+        if (checkers > 0) Note(s, $"{checkers} health check(s) outside a real_server skipped (keepalived runs checkers of real servers only).");
         // vs_end_handler: a non-tunnel sorry server fixes the family; else (fwmark) the real servers', else IPv4.
         if (vs.Sorry is { } sorry && sorry.Forwarding?.Method != ForwardingMethod.Tunnel)
         {
@@ -154,6 +164,16 @@ internal sealed partial class KeepalivedReader
             vs.Family = families.Count == 1 ? families[0] : IpvsAddressFamily.IPv4;
         }
         return vs;
+    }
+
+    /// <summary>An optional on/off argument (true/on/yes, false/off/no; none means on), or null with an error.</summary>
+    private bool? OnOff(KeepalivedStatement k)
+    {
+        var arg = k.Words.Count > 1 ? k.Words[1] : null;
+        if (arg is null || arg is "true" or "on" or "yes") return true;
+        if (arg is "false" or "off" or "no") return false;
+        Error(k, $"Invalid {k.Keyword} '{arg}' (on or off).");
+        return null;
     }
 
     private void ReadGranularity(KeepalivedStatement k, ServerBlock vs)
@@ -221,17 +241,22 @@ internal sealed partial class KeepalivedReader
                     else server.Lower = threshold;
                     break;
                 case "inhibit_on_failure":
-                    var on = arg is null || arg is "true" or "on" or "yes";
-                    if (arg is not null && !on && arg is not ("false" or "off" or "no")) Error(r, $"Invalid inhibit_on_failure '{arg}'.");
-                    else server.Inhibit = on;
+                    if (OnOff(r) is { } on) server.Inhibit = server.OwnInhibit = on;
+                    break;
+                case "delay_loop" or "retry" or "delay_before_retry" or "connect_timeout":
+                    ReadCheckDefault(r, server.Defaults);
+                    break;
+                case "alpha":
+                    Note(r, $"real_server {w[1]}: alpha on a real server is not modelled by LvsAdmin (alpha is a service setting there): skipped.");
                     break;
                 default:
-                    if (Checkers.Contains(r.Keyword)) checkers++;
+                    if (ModelledCheckers.Contains(r.Keyword)) server.Checks.AddRange(ReadChecker(r));
+                    else if (Checkers.Contains(r.Keyword)) checkers++;
                     else if (!CheckingKeywords.Contains(r.Keyword)) Error(r, $"Unknown keyword '{r.Keyword}' in real_server.");
                     break;
             }
         }
-        if (checkers > 0) Note(k, $"real_server {w[1]}: {checkers} health check(s) skipped (not managed by LvsAdmin yet; the server is taken as up).");
+        if (checkers > 0) Note(k, $"real_server {w[1]}: {checkers} health check(s) of a kind LvsAdmin does not model (SMTP_CHECK, PING_CHECK, FILE_CHECK, BFD_CHECK, track_file, track_bfd) skipped.");
         // rs_end_handler: a non-tunnel real server must share the virtual server's family (and fixes it when unknown).
         if (server.Forwarding?.Method != ForwardingMethod.Tunnel)
         {

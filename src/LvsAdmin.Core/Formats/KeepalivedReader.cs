@@ -16,7 +16,8 @@ namespace LvsAdmin.Formats;
 /// blocks, fwmarks); real_server; sorry_server; lvs_timeouts and lvs_sync_daemon in global_defs. It builds the
 /// table keepalived itself would build at start with every real server up, applying keepalived's defaults (no
 /// protocol: UDP; no method: NAT; no scheduler: wlc; bare persistence_timeout or zero port: 360 s; DR/TUN real
-/// server ports set to the service's) and saying which it applied in the notes. Health checks, VRRP and other
+/// server ports set to the service's) and saying which it applied in the notes. Health checks, inhibit_on_failure,
+/// the sorry server, quorum, hysteresis and alpha become the service's <see cref="ServiceHealth"/>; VRRP and other
 /// sections are skipped with a note. Anything keepalived would report as a configuration error is an error here,
 /// with its file and line.
 /// </summary>
@@ -119,6 +120,8 @@ internal sealed partial class KeepalivedReader
                     if (daemons is { Count: > 0 }) Error(k, "lvs_sync_daemon is given twice.");
                     else daemons = ReadSyncDaemon(k);
                     break;
+                case "enable_script_security" or "script_user":
+                    break; // what an exported MISC_CHECK needs (KeepalivedWriter): not part of the table
                 case "lvs_flush":
                 case "lvs_flush_onstop":
                     Note(k, $"{k.Keyword}: keepalived empties the whole IPVS table at start or stop; LvsAdmin does not (use -Prune to remove the services the file does not name).");

@@ -21,7 +21,9 @@ internal static partial class KeepalivedWriter
     {
         var sb = new StringBuilder();
         sb.Append("# The LVS part of a keepalived.conf, written by LvsAdmin (Export-LvsConfiguration -Format Keepalived).\n");
-        sb.Append("# Every real server is taken as up: add health checks (TCP_CHECK, HTTP_GET, ...) in the real_server blocks.\n");
+        sb.Append(configuration.Services.Any(s => s.Health is not null)
+            ? "# Health checks, sorry servers and quorums come from the document's health settings; keepalived runs them.\n"
+            : "# Every real server is taken as up: add health checks (TCP_CHECK, HTTP_GET, ...) in the real_server blocks.\n");
         var global = new List<string>();
         if (director is not null) global.Add("router_id " + director.Name);
         if (configuration.Timeouts is { } t && (t.Tcp != 0 || t.TcpFin != 0 || t.Udp != 0))
@@ -34,6 +36,7 @@ internal static partial class KeepalivedWriter
         }
         if (configuration.SyncDaemons is { Count: > 0 } daemons && SyncDaemonLine(daemons, warnings) is { } sync) global.Add(sync);
         if (VrrpSyncDaemonLine(configuration, director) is { } vrrpSync) global.Add(vrrpSync);
+        global.AddRange(ScriptSecurity(configuration));
         if (configuration.Host is not null)
             warnings.Add("The host section (sysctls and addresses) is not part of a keepalived.conf's LVS half: left out (VIPs belong in a vrrp_instance's virtual_ipaddress).");
         if (global.Count > 0)
@@ -86,8 +89,11 @@ internal static partial class KeepalivedWriter
             return;
         }
         var reals = new List<RealServer>();
+        var health = configured.Health;
         foreach (var r in configured.RealServers)
         {
+            // The sorry server's own table entry (keepalived puts it there): written as sorry_server below.
+            if (health?.SorryServer is { } sorry && sorry.Key.Equals(r.Key)) continue;
             if (Problem(r, key) is { } problem) warnings.Add($"{name}: real server {r.Key}: {problem}: left out.");
             else reals.Add(r);
         }
@@ -96,8 +102,11 @@ internal static partial class KeepalivedWriter
             warnings.Add($"{name}: keepalived ignores a virtual_server without real servers: the service is left out.");
             return;
         }
-        if (reals.All(r => r.Weight == 0))
-            warnings.Add($"{name}: every real server has weight 0: keepalived warns that the quorum exceeds the total weight and lowers it (no effect on the table without a sorry_server), so keepalived -t -e exits 5 for this file.");
+        var quorum = health?.Quorum ?? 1;
+        if (quorum > reals.Sum(r => (long)r.Weight))
+            warnings.Add(reals.All(r => r.Weight == 0)
+                ? $"{name}: every real server has weight 0: keepalived warns that the quorum exceeds the total weight and lowers it (no effect on the table without a sorry_server), so keepalived -t -e exits 5 for this file."
+                : $"{name}: the quorum {quorum} exceeds the real servers' total weight: keepalived warns and lowers it, so keepalived -t -e exits 5 for this file.");
         if (s.OnePacket && !key.IsFirewallMark && key.Protocol != IpvsProtocol.Udp)
             warnings.Add($"{name}: one-packet scheduling on a non-UDP service cannot be written (keepalived resets it): ops left out.");
         if (!s.Persistent && (s.PersistenceTimeout != 0 || s.PersistenceNetmask != new VirtualService(key).PersistenceNetmask || s.PersistenceEngine is not null))
@@ -116,6 +125,7 @@ internal static partial class KeepalivedWriter
             if (s.PersistenceNetmask != new VirtualService(key).PersistenceNetmask) Line(sb, 1, "persistence_granularity " + s.PersistenceNetmask);
             if (s.PersistenceEngine is not null) Line(sb, 1, "persistence_engine " + s.PersistenceEngine);
         }
+        if (health is not null) WriteServiceHealth(sb, configured, health, reals, warnings);
         foreach (var r in reals)
         {
             Line(sb, 1, $"real_server {r.Address} {r.Port} {{");
@@ -123,6 +133,7 @@ internal static partial class KeepalivedWriter
             Line(sb, 2, "weight " + r.Weight.ToString(CultureInfo.InvariantCulture));
             if (r.UpperThreshold != 0) Line(sb, 2, "uthreshold " + r.UpperThreshold.ToString(CultureInfo.InvariantCulture));
             if (r.LowerThreshold != 0) Line(sb, 2, "lthreshold " + r.LowerThreshold.ToString(CultureInfo.InvariantCulture));
+            if (health is not null) WriteRealServerHealth(sb, health, r);
             Line(sb, 1, "}");
         }
         sb.Append("}\n");

@@ -129,7 +129,7 @@ internal static class ConfigurationGenerator
     {
         Services = c.Services.OrderBy(s => s.Key, ConfigurationJson.ServiceKeyOrder.Instance)
             .Select(s => new ConfiguredService(ConfigurationPlanner.Normalize(s.Service),
-                s.RealServers.OrderBy(x => x, ConfigurationJson.RealServerOrder.Instance).Select(ConfigurationPlanner.Normalize).ToList()))
+                s.RealServers.OrderBy(x => x, ConfigurationJson.RealServerOrder.Instance).Select(ConfigurationPlanner.Normalize).ToList()) { Health = s.Health })
             .ToList(),
         SyncDaemons = c.SyncDaemons?.OrderBy(d => d.State).ToList(),
         Host = c.Host is null ? null : c.Host with

@@ -73,6 +73,35 @@ public class KeepalivedConfigTestTests
         }
     }
 
+    /// <summary>Exported files with health checks of every kind (and sorry servers, quorums, failure actions) pass too.</summary>
+    [KeepalivedFact]
+    public void ExportedHealthChecksPassKeepalivedsConfigTest()
+    {
+        var dir = TempDirectory();
+        try
+        {
+            var checks = 0;
+            foreach (var seed in new[] { 201, 202 })
+            {
+                var doc = LvsAdmin.Tests.Configuration.HealthGenerator.Add(Expressible(seed, 40), seed);
+                checks += doc.Services.Where(s => s.Health is not null)
+                    .Sum(s => s.RealServers.Sum(r => s.Health!.ChecksFor(r.Key).Count));
+                var warnings = new List<string>();
+                var file = Path.Combine(dir, $"health-{seed}.conf");
+                File.WriteAllText(file, ConfigurationKeepalived.Write(doc, warnings));
+                Assert.Empty(warnings);
+                var (code, output) = ConfigTest(file);
+                Assert.True(code == 0, $"keepalived -t -e -f {file} exited {code}:\n{output}\n{File.ReadAllText(file)}");
+            }
+            Assert.True(checks >= 100, $"only {checks} checks");
+            _output.WriteLine($"keepalived -t -e accepted 2 exported files with {checks} checks");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     /// <summary>The check can fail: keepalived's own warning for a missing protocol makes -e exit 5.</summary>
     [KeepalivedFact]
     public void TheConfigTestFailsOnAKeepalivedWarning()

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Net;
 using LvsAdmin.Formats;
 using LvsAdmin.Ipvs;
+using LvsAdmin.Configuration;
 using LvsAdmin.Formats;
 using Xunit;
 using static LvsAdmin.Tests.Formats.KeepalivedTestSupport;
@@ -172,7 +173,11 @@ public class KeepalivedReaderTests
         Assert.Equal(2, Assert.Single(Assert.Single(doc.Services).RealServers).Weight);
         Assert.Contains(notes, n => n.StartsWith("keepalived.conf:5: 'vrrp_instance' is not part of the LVS table", StringComparison.Ordinal));
         Assert.Contains(notes, n => n.StartsWith("keepalived.conf:1: global_defs: 1 setting(s)", StringComparison.Ordinal));
-        Assert.Contains(notes, n => n.StartsWith("keepalived.conf:18: real_server 10.0.0.5: 1 health check(s) skipped", StringComparison.Ordinal));
+        // The TCP_CHECK is read into the service's health, with the virtual server's delay_loop.
+        var health = Assert.Single(doc.Services).Health!;
+        Assert.Equal(new HealthCheck(HealthCheckType.Tcp) { ConnectTimeout = 3, Interval = 6 }, Assert.Single(health.Checks));
+        Assert.Equal(HealthFailureAction.Remove, health.OnFailure);
+        Assert.DoesNotContain(notes, n => n.Contains("health check", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -192,7 +197,11 @@ public class KeepalivedReaderTests
         var notes = new List<string>();
         var s = One("virtual_server 10.0.0.1 80 {\n protocol TCP\n lvs_sched rr\n lvs_method DR\n sorry_server 10.0.0.99 80\n real_server 10.0.0.5 80 {\n }\n}\n", notes);
         Assert.Equal("10.0.0.5", Assert.Single(s.RealServers).Address.ToString());
-        Assert.Contains("sorry_server 10.0.0.99: keepalived adds it only when", Assert.Single(notes));
+        Assert.Empty(notes);
+        // The sorry server is the service's health setting now (keepalived puts it in when the quorum is lost).
+        Assert.Equal(new SorryServer(IPAddress.Parse("10.0.0.99"), 80) { ForwardingMethod = ForwardingMethod.DirectRouting }, s.Health!.SorryServer);
+        Assert.Equal(HealthFailureAction.Remove, s.Health.OnFailure);
+        Assert.Empty(s.Health.Checks);
     }
 
     [Fact]
