@@ -32,10 +32,7 @@ public static partial class ConfigurationJson
             w.WriteStartObject("syncDaemon");
             if (d.Interface is not null) w.WriteString("interface", d.Interface);
             w.WriteNumber("syncId", d.SyncId);
-            if (d.MaxLength is { } ml) w.WriteNumber("maxLength", ml);
-            if (d.MulticastGroup is { } g) w.WriteString("multicastGroup", g.ToString());
-            if (d.MulticastPort is { } port) w.WriteNumber("multicastPort", port);
-            if (d.MulticastTtl is { } ttl) w.WriteNumber("multicastTtl", ttl);
+            WriteSyncOptions(w, d.MaxLength, d.MulticastGroup, d.MulticastPort, d.MulticastTtl);
             w.WriteEndObject();
         }
         w.WriteStartArray("directors");
@@ -57,6 +54,15 @@ public static partial class ConfigurationJson
         }
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    /// <summary>A sync daemon's optional settings (a document sync daemon's and the pair's).</summary>
+    private static void WriteSyncOptions(Utf8JsonWriter w, ushort? maxLength, IPAddress? group, ushort? port, byte? ttl)
+    {
+        if (maxLength is { } ml) w.WriteNumber("maxLength", ml);
+        if (group is { } g) w.WriteString("multicastGroup", g.ToString());
+        if (port is { } p) w.WriteNumber("multicastPort", p);
+        if (ttl is { } t) w.WriteNumber("multicastTtl", t);
     }
 
     private sealed partial class DocumentReader

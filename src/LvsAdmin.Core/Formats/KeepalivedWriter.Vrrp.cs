@@ -17,10 +17,16 @@ internal static partial class KeepalivedWriter
         if (director is null || configuration.DirectorPair is not { SyncDaemon: { } d } pair) return null;
         var line = new StringBuilder("lvs_sync_daemon ").Append(d.Interface ?? director.Interface).Append(' ').Append(pair.Instance)
             .Append(" id ").Append(d.SyncId);
-        if (d.MaxLength is { } maxlen) line.Append(" maxlen ").Append(maxlen);
-        if (d.MulticastPort is { } port) line.Append(" port ").Append(port);
-        if (d.MulticastTtl is { } ttl) line.Append(" ttl ").Append(ttl);
-        if (d.MulticastGroup is { } group) line.Append(" group ").Append(group);
+        return AppendSyncOptions(line, d.MaxLength, d.MulticastPort, d.MulticastTtl, d.MulticastGroup);
+    }
+
+    /// <summary>lvs_sync_daemon's optional words (maxlen, port, ttl, group), for the plain and the VRRP-driven daemon.</summary>
+    private static string AppendSyncOptions(StringBuilder line, ushort? maxLength, ushort? port, byte? ttl, System.Net.IPAddress? group)
+    {
+        if (maxLength is { } maxlen) line.Append(" maxlen ").Append(maxlen);
+        if (port is { } p) line.Append(" port ").Append(p);
+        if (ttl is { } t) line.Append(" ttl ").Append(t);
+        if (group is { } g) line.Append(" group ").Append(g);
         return line.ToString();
     }
 

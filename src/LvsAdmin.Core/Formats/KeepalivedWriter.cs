@@ -66,11 +66,7 @@ internal static partial class KeepalivedWriter
             return null;
         }
         var line = new StringBuilder("lvs_sync_daemon ").Append(master.Interface).Append(" id ").Append(master.SyncId);
-        if (master.MaxLength is { } maxlen) line.Append(" maxlen ").Append(maxlen);
-        if (master.MulticastPort is { } port) line.Append(" port ").Append(port);
-        if (master.MulticastTtl is { } ttl) line.Append(" ttl ").Append(ttl);
-        if (master.MulticastGroup is { } group) line.Append(" group ").Append(group);
-        return line.ToString();
+        return AppendSyncOptions(line, master.MaxLength, master.MulticastPort, master.MulticastTtl, master.MulticastGroup);
     }
 
     private static void WriteService(StringBuilder sb, ConfiguredService configured, List<string> warnings)
