@@ -187,7 +187,7 @@ public sealed class KeepalivedPairTests
             using var vd1 = new KeepalivedProcess(namespaces["vd1"], files["vd1"], checkerOnly: false);
             using var vd2 = new KeepalivedProcess(namespaces["vd2"], files["vd2"], checkerOnly: false);
             string Logs() => "vd1:\n" + vd1.Log + "\nvd2:\n" + vd2.Log;
-            WaitFor(() => HasVip("vd1") && Connections("vd1", 80) == 0 && Connections("vd2", 80) == 0, 120, "vd1 holds the VIP and both directors have the table", Logs);
+            WaitFor(() => HasVip("vd1") && Connections("vd1", 80) == 0 && Connections("vd2", 80) == 0, 240, "vd1 holds the VIP and both directors have the table", Logs);
             Check.True(!HasVip("vd2"), "the backup vd2 does not hold the VIP");
             Console.WriteLine($"  {clock.Elapsed.TotalSeconds:F1} s: vd1 is master with the VIP; both directors built the table");
 
