@@ -289,6 +289,18 @@ BeforeAll {
         Export-LvsConfiguration -Path $Etc/keepalived/keepalived.conf -Format Keepalived
     }
     $drift = { Set-LvsRealServer -Service tcp/192.0.2.10:80 -Address 10.0.0.12:80 -Weight 5 }
+    # The director pair document of docs/guides/Keepalived.md (Director pairs) as /etc/lvsadmin/pair.json, and /etc/keepalived/directors
+    $pairJson = {
+        $null = [IO.Directory]::CreateDirectory("$Etc/lvsadmin"); $null = [IO.Directory]::CreateDirectory("$Etc/keepalived/directors")
+        Set-Content -LiteralPath $Etc/lvsadmin/pair.json -Value @'
+{ "schemaVersion": 1,
+  "services": [ { "service": "tcp/10.0.0.50:80", "scheduler": "rr", "realServers": [ { "address": "10.0.0.11:80" }, { "address": "10.0.0.12:80" } ] } ],
+  "directorPair": { "instance": "VI_LVS", "virtualRouterId": 51, "advertisementInterval": 1,
+    "virtualAddresses": [ { "address": "10.0.0.50", "prefixLength": 24 } ], "syncDaemon": { "syncId": 51 },
+    "directors": [ { "name": "lvs1", "state": "master", "priority": 150, "interface": "eth0" },
+                   { "name": "lvs2", "state": "backup", "priority": 100, "interface": "eth0" } ] } }
+'@
+    }
     $web = @('tcp/192.0.2.10:80 rr', '-> 10.0.0.11:80 Nat 1', '-> 10.0.0.12:80 Nat 1')
     $plus4 = { New-DocDocument $Etc/lvsadmin/lvs.json; Add-LvsRealServer tcp/192.0.2.10:80 10.0.0.4:80 -ForwardingMethod Nat; Export-LvsConfiguration -Path $Etc/lvsadmin/lvs.json; Remove-LvsRealServer tcp/192.0.2.10:80 10.0.0.4:80 }
     $twoUdp = { New-LvsVirtualService -Service udp/192.0.2.30:53 -Scheduler rr; New-LvsVirtualService -Service udp/192.0.2.31:53 -Scheduler wlc; New-LvsVirtualService -Service tcp/192.0.2.10:80 -Scheduler rr }
@@ -333,6 +345,12 @@ BeforeAll {
         'Export-LvsConfiguration#4'      = @{ Setup = 'New-LvsVirtualService#1', { $null = [IO.Directory]::CreateDirectory("$Etc/keepalived/conf.d") }; Check = {
                 $LASTEXITCODE | Should -Be 0
                 Get-DocFile /etc/keepalived/conf.d/lvs.conf | Should -Match '(?m)^virtual_server 192\.0\.2\.10 80 \{' } }
+        'Export-LvsConfiguration#6'      = @{ Setup = $pairJson; Check = {
+                $out | Should -Be 'lvs1.conf', 'lvs2.conf'
+                Get-DocFile /etc/keepalived/directors/lvs1.conf | Should -Match '(?m)^    state MASTER\n(.*\n){2}    priority 150$'
+                Get-DocFile /etc/keepalived/directors/lvs2.conf | Should -Match '(?m)^    state BACKUP$' } }
+        'Export-LvsConfiguration#7'      = @{ Setup = $pairJson; Check = {
+                ($out | ForEach-Object Line) | Should -Be '    state BACKUP', '    priority 100' } }
         'Export-LvsConfiguration#5'      = @{ Setup = 'New-LvsVirtualService#1', { Add-LvsVirtualAddress -Address 192.0.2.10; Set-LvsSysctl -ExpireNodestConn $true }; Check = {
                 $doc = Get-DocFile /etc/lvsadmin/director.json | ConvertFrom-Json
                 $doc.services.service | Should -Be 'tcp/192.0.2.10:80'
@@ -389,6 +407,12 @@ BeforeAll {
         'guides/Keepalived#from-keepalived-to-lvsadmin' = @{ Setup = $keepalivedConf; Check = {
                 Get-DocTable | Should -Be $web
                 (Get-DocFile /etc/lvsadmin/lvs.json | ConvertFrom-Json).services.service | Should -Be 'tcp/192.0.2.10:80' } }
+        'guides/Keepalived#exporting-both-files' = @{ Setup = $pairJson; Check = {
+                $lvs2 = Get-DocFile /etc/keepalived/directors/lvs2.conf
+                $lvs2 | Should -Match '(?m)^    lvs_sync_daemon eth0 VI_LVS id 51$'
+                $lvs2 | Should -Match '(?m)^vrrp_instance VI_LVS \{$'
+                $lvs2 | Should -Match '(?m)^        10\.0\.0\.50/24 dev eth0$'
+                $lvs2 | Should -Match '(?m)^virtual_server 10\.0\.0\.50 80 \{$' } }
         'guides/Keepalived#from-lvsadmin-to-keepalived' = @{ Setup = 'New-LvsVirtualService#1', { $null = [IO.Directory]::CreateDirectory("$Etc/keepalived/conf.d") }; Check = {
                 $LASTEXITCODE | Should -Be 0
                 Get-DocFile /etc/keepalived/conf.d/lvs.conf | Should -Match '(?m)^\s*real_server 10\.0\.0\.12 80 \{' } }

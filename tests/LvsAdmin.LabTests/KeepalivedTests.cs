@@ -22,14 +22,14 @@ public sealed class KeepalivedTests
     private const string Keepalived = "/usr/sbin/keepalived";
     private const int ServiceCount = 130;
 
-    private static void RequireKeepalived()
+    internal static void RequireKeepalived()
     {
         if (!File.Exists(Keepalived)) LabContext.Skip("keepalived is not installed on the host (apt-get install keepalived)");
         DifferentialTests.RequireIpvsadm();
     }
 
     /// <summary>A network namespace made for the test and deleted after it.</summary>
-    private sealed class Namespace : IDisposable
+    internal sealed class Namespace : IDisposable
     {
         public Namespace(string name)
         {
@@ -47,21 +47,25 @@ public sealed class KeepalivedTests
         public void Dispose() => LabContext.Run("ip", "netns del " + Name);
     }
 
-    /// <summary>keepalived started in a namespace on a file: checker process only (--check), no VRRP, logging to the console.</summary>
-    private sealed class KeepalivedProcess : IDisposable
+    /// <summary>
+    /// keepalived started in a namespace on a file, logging to the console, its pid files beside the file: checker
+    /// process only (--check, no VRRP) unless <c>checkerOnly</c> is false (then VRRP too).
+    /// </summary>
+    internal sealed class KeepalivedProcess : IDisposable
     {
         private readonly Process _process;
         private readonly System.Text.StringBuilder _log = new();
         private readonly string _dir;
 
-        public KeepalivedProcess(Namespace ns, string file)
+        public KeepalivedProcess(Namespace ns, string file, bool checkerOnly = true)
         {
             _dir = System.IO.Path.GetDirectoryName(file)!;
             var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { "netns", "exec", ns.Name, Keepalived, "--check", "--dont-fork", "--log-console", "--log-detail",
+            foreach (var a in new[] { "netns", "exec", ns.Name, Keepalived, "--dont-fork", "--log-console", "--log-detail",
                          "--use-file", file, "--pid", System.IO.Path.Combine(_dir, "keepalived.pid"),
-                         "--checkers_pid", System.IO.Path.Combine(_dir, "checkers.pid") })
+                         "--checkers_pid", System.IO.Path.Combine(_dir, "checkers.pid"), "--vrrp_pid", System.IO.Path.Combine(_dir, "vrrp.pid") })
                 psi.ArgumentList.Add(a);
+            if (checkerOnly) psi.ArgumentList.Add("--check");
             _process = Process.Start(psi) ?? throw new CheckException("cannot start keepalived");
             _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
             _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
@@ -76,19 +80,23 @@ public sealed class KeepalivedTests
             get { lock (_log) return _log.ToString(); }
         }
 
+        /// <summary>Stops keepalived the way a service manager does (SIGTERM) and waits for it to end.</summary>
+        public void Stop()
+        {
+            if (_process.HasExited) return;
+            LabContext.Run("/bin/kill", "-TERM " + _process.Id);
+            if (!_process.WaitForExit(60_000)) _process.Kill(true);
+        }
+
         public void Dispose()
         {
-            if (!_process.HasExited)
-            {
-                LabContext.Run("/bin/kill", "-TERM " + _process.Id);
-                if (!_process.WaitForExit(60_000)) _process.Kill(true);
-            }
+            Stop();
             _process.Dispose();
         }
     }
 
     /// <summary>Waits until the namespace's table has <paramref name="services"/> services and <paramref name="reals"/> real servers, unchanged for two reads.</summary>
-    private static LvsConfiguration WaitForTable(IpvsClient client, KeepalivedProcess keepalived, int services, int reals)
+    internal static LvsConfiguration WaitForTable(IpvsClient client, KeepalivedProcess keepalived, int services, int reals)
     {
         var deadline = DateTime.UtcNow.AddSeconds(300);
         string? last = null;

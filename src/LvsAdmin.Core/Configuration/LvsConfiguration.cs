@@ -111,6 +111,9 @@ public sealed record LvsConfiguration
     /// <summary>Host settings, or null when not managed.</summary>
     public HostConfiguration? Host { get; init; }
 
+    /// <summary>The directors sharing the VIPs through VRRP (exported as one keepalived.conf each), or null for none.</summary>
+    public DirectorPair? DirectorPair { get; init; }
+
     /// <summary>The services as (service, real servers) pairs, e.g. for <see cref="Formats.IpvsadmSaveFormat.Write(IEnumerable{ValueTuple{VirtualService, IReadOnlyList{RealServer}}}, bool)"/>.</summary>
     public IEnumerable<(VirtualService Service, IReadOnlyList<RealServer> RealServers)> Table =>
         Services.Select(s => (s.Service, s.RealServers));
@@ -125,12 +128,13 @@ public sealed record LvsConfiguration
         other is not null && SchemaVersion == other.SchemaVersion && Services.SequenceEqual(other.Services) &&
         Equals(Timeouts, other.Timeouts) &&
         (SyncDaemons is null ? other.SyncDaemons is null : other.SyncDaemons is not null && SyncDaemons.SequenceEqual(other.SyncDaemons)) &&
-        Equals(Host, other.Host);
+        Equals(Host, other.Host) && Equals(DirectorPair, other.DirectorPair);
 
     public override int GetHashCode() => HashCode.Combine(SchemaVersion, Services.Count, Timeouts);
 
     /// <summary>A one-line summary: "12 services, 40 real servers, timeouts, 1 sync daemon".</summary>
     public override string ToString() =>
         $"{Services.Count} services, {RealServerCount} real servers" + (Timeouts is null ? "" : ", timeouts") +
-        (SyncDaemons is null ? "" : $", {SyncDaemons.Count} sync daemons") + (Host is null ? "" : ", host settings");
+        (SyncDaemons is null ? "" : $", {SyncDaemons.Count} sync daemons") + (Host is null ? "" : ", host settings") +
+        (DirectorPair is null ? "" : $", {DirectorPair.Directors.Count} directors");
 }

@@ -108,7 +108,7 @@ public static partial class ConfigurationJson
 
         public LvsConfiguration? ReadRoot(Node root)
         {
-            if (!Object(root, "the document", "$schema", "schemaVersion", "services", "timeouts", "syncDaemons", "host")) return null;
+            if (!Object(root, "the document", "$schema", "schemaVersion", "services", "timeouts", "syncDaemons", "host", "directorPair")) return null;
             var versionNode = root["schemaVersion"];
             if (versionNode is null)
             {
@@ -164,7 +164,8 @@ public static partial class ConfigurationJson
                 }
             }
             HostConfiguration? host = root["host"] is { } hn ? ReadHost(hn) : null;
-            return new LvsConfiguration { Services = services, Timeouts = timeouts, SyncDaemons = daemons, Host = host };
+            var document = new LvsConfiguration { Services = services, Timeouts = timeouts, SyncDaemons = daemons, Host = host };
+            return root["directorPair"] is { } pn ? document with { DirectorPair = ReadDirectorPair(pn, document) } : document;
         }
 
         private ConfiguredService? ReadService(Node n)

@@ -57,6 +57,7 @@ public static partial class ConfigurationJson
                 w.WriteEndArray();
             }
             if (configuration.Host is { } h) WriteHost(w, h);
+            if (configuration.DirectorPair is { } pair) WriteDirectorPair(w, pair);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan).Replace("\r\n", "\n") + "\n";
@@ -113,10 +114,7 @@ public static partial class ConfigurationJson
         w.WriteString("state", d.State == SyncDaemonState.Master ? "master" : d.State == SyncDaemonState.Backup ? "backup" : ((uint)d.State).ToString(C));
         w.WriteString("interface", d.Interface);
         w.WriteNumber("syncId", d.SyncId);
-        if (d.MaxLength is { } ml) w.WriteNumber("maxLength", ml);
-        if (d.MulticastGroup is { } g) w.WriteString("multicastGroup", g.ToString());
-        if (d.MulticastPort is { } p) w.WriteNumber("multicastPort", p);
-        if (d.MulticastTtl is { } ttl) w.WriteNumber("multicastTtl", ttl);
+        WriteSyncOptions(w, d.MaxLength, d.MulticastGroup, d.MulticastPort, d.MulticastTtl);
         w.WriteEndObject();
     }
 

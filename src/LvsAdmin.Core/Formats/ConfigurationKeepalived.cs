@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using LvsAdmin.Configuration;
 using LvsAdmin.Formats;
 
@@ -18,6 +19,31 @@ public static class ConfigurationKeepalived
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(warnings);
         return KeepalivedWriter.Write(configuration, warnings);
+    }
+
+    /// <summary>
+    /// The keepalived.conf of one director of the document's pair: router_id, the VRRP-driven lvs_sync_daemon, the
+    /// vrrp_instance with the VIPs, and the virtual servers. Throws <see cref="DirectorNotFoundException"/> when the
+    /// document has no pair or no director of that name, <see cref="DirectorPairInvalidException"/> when the pair is not valid.
+    /// </summary>
+    public static string WriteDirector(LvsConfiguration configuration, string director, List<string> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(director);
+        ArgumentNullException.ThrowIfNull(warnings);
+        DirectorPair.Validate(configuration);
+        var d = FindDirector(configuration, director);
+        return KeepalivedWriter.Write(configuration, warnings, d);
+    }
+
+    /// <summary>The director named <paramref name="name"/>; <see cref="DirectorNotFoundException"/> when there is none.</summary>
+    public static Director FindDirector(LvsConfiguration configuration, string name)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (configuration.DirectorPair is not { } pair)
+            throw new DirectorNotFoundException($"The configuration has no director pair (directorPair), so there is no director '{name}' to export.");
+        return pair.Find(name) ?? throw new DirectorNotFoundException(
+            $"The director pair has no director '{name}' (it has: {string.Join(", ", pair.Directors.Select(d => d.Name))}).");
     }
 
     /// <summary>The keepalived.conf text (the warnings dropped).</summary>

@@ -17,7 +17,7 @@ namespace LvsAdmin.Formats;
 /// </summary>
 internal static partial class KeepalivedWriter
 {
-    public static string Write(LvsConfiguration configuration, List<string> warnings)
+    public static string Write(LvsConfiguration configuration, List<string> warnings, Director? director = null)
     {
         var sb = new StringBuilder();
         sb.Append("# The LVS part of a keepalived.conf, written by LvsAdmin (Export-LvsConfiguration -Format Keepalived).\n");
@@ -25,6 +25,7 @@ internal static partial class KeepalivedWriter
             ? "# Health checks, sorry servers and quorums come from the document's health settings; keepalived runs them.\n"
             : "# Every real server is taken as up: add health checks (TCP_CHECK, HTTP_GET, ...) in the real_server blocks.\n");
         var global = new List<string>();
+        if (director is not null) global.Add("router_id " + director.Name);
         if (configuration.Timeouts is { } t && (t.Tcp != 0 || t.TcpFin != 0 || t.Udp != 0))
         {
             var line = new StringBuilder("lvs_timeouts");
@@ -34,6 +35,7 @@ internal static partial class KeepalivedWriter
             global.Add(line.ToString());
         }
         if (configuration.SyncDaemons is { Count: > 0 } daemons && SyncDaemonLine(daemons, warnings) is { } sync) global.Add(sync);
+        if (VrrpSyncDaemonLine(configuration, director) is { } vrrpSync) global.Add(vrrpSync);
         global.AddRange(ScriptSecurity(configuration));
         if (configuration.Host is not null)
             warnings.Add("The host section (sysctls and addresses) is not part of a keepalived.conf's LVS half: left out (VIPs belong in a vrrp_instance's virtual_ipaddress).");
@@ -43,6 +45,7 @@ internal static partial class KeepalivedWriter
             foreach (var g in global) sb.Append("    ").Append(g).Append('\n');
             sb.Append("}\n");
         }
+        WriteVrrp(sb, configuration, director, warnings);
         foreach (var service in configuration.Services) WriteService(sb, service, warnings);
         return sb.ToString();
     }
@@ -63,11 +66,7 @@ internal static partial class KeepalivedWriter
             return null;
         }
         var line = new StringBuilder("lvs_sync_daemon ").Append(master.Interface).Append(" id ").Append(master.SyncId);
-        if (master.MaxLength is { } maxlen) line.Append(" maxlen ").Append(maxlen);
-        if (master.MulticastPort is { } port) line.Append(" port ").Append(port);
-        if (master.MulticastTtl is { } ttl) line.Append(" ttl ").Append(ttl);
-        if (master.MulticastGroup is { } group) line.Append(" group ").Append(group);
-        return line.ToString();
+        return AppendSyncOptions(line, master.MaxLength, master.MulticastPort, master.MulticastTtl, master.MulticastGroup);
     }
 
     private static void WriteService(StringBuilder sb, ConfiguredService configured, List<string> warnings)

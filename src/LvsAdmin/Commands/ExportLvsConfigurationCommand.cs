@@ -1,5 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
+using LvsAdmin.Ipvs;
 using System.Management.Automation;
 using System.Text;
 using LvsAdmin.Configuration;
@@ -9,7 +12,7 @@ namespace LvsAdmin.Commands;
 
 /// <summary>
 /// Exports a configuration (the live one, or a piped document) as a versioned JSON document, as ipvsadm rules
-/// (byte-identical to ipvsadm -Sn) or as the LVS half of a keepalived.conf, to a file (UTF-8 without BOM, replaced atomically) or as text.
+/// (byte-identical to ipvsadm -Sn) or as the LVS half of a keepalived.conf (with -Director, each director's whole keepalived.conf), to a file (UTF-8 without BOM, replaced atomically) or as text.
 /// </summary>
 [Cmdlet(VerbsData.Export, "LvsConfiguration", SupportsShouldProcess = true)]
 [OutputType(typeof(string))]
@@ -39,6 +42,17 @@ public sealed class ExportLvsConfigurationCommand : ConfigurationCmdlet
     [Parameter]
     public SwitchParameter IncludeHost { get; set; }
 
+    /// <summary>
+    /// The directors of the document's pair (directorPair) to write a keepalived.conf for: router_id, the VRRP-driven
+    /// sync daemon, the vrrp_instance with the VIPs, and the virtual servers. Wildcards allowed (* = every director).
+    /// One director: -Path is its file (or the text goes to the pipeline); -Path an existing directory: one file
+    /// DIRECTORY/NAME.conf per director. Implies -Format Keepalived.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    public string[]? Director { get; set; }
+
     /// <summary>Do not overwrite an existing file: the error FileExists instead.</summary>
     [Parameter]
     public SwitchParameter NoClobber { get; set; }
@@ -51,6 +65,11 @@ public sealed class ExportLvsConfigurationCommand : ConfigurationCmdlet
     {
         LvsConfiguration? document = Configuration;
         if (document is null && !Try(Target("IPVS"), () => document = ReadLive(IncludeHost))) return;
+        if (Director is not null)
+        {
+            ExportDirectors(document!);
+            return;
+        }
         foreach (var omission in ConfigurationFile.Omissions(document!, Format)) WriteWarning(omission);
         var text = ConfigurationFile.Format(document!, Format);
         if (Path is null)
@@ -58,8 +77,67 @@ public sealed class ExportLvsConfigurationCommand : ConfigurationCmdlet
             WriteObject(text.EndsWith('\n') ? text[..^1] : text);
             return;
         }
-        var file = ResolvePath(Path);
-        if (!ShouldProcess(file, "Write the LvsAdmin configuration (" + Format + ")")) return;
+        Save(ResolvePath(Path), text, "Write the LvsAdmin configuration (" + Format + ")");
+    }
+
+    /// <summary>
+    /// -Director: every selected director's keepalived.conf is built (and the pair validated) before any file is
+    /// written; then to -Path (a file for one director, NAME.conf in an existing directory) or to the pipeline.
+    /// </summary>
+    private void ExportDirectors(LvsConfiguration document)
+    {
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Format)) && Format != ConfigurationFormat.Keepalived)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Director writes keepalived.conf files: use -Format Keepalived (or leave -Format out), not {Format}."),
+                "DirectorNeedsKeepalivedFormat", ErrorCategory.InvalidArgument, Format));
+        var files = new List<(string Name, string Text)>();
+        try
+        {
+            foreach (var d in SelectDirectors(document))
+            {
+                var warnings = new List<string>();
+                files.Add((d.Name, ConfigurationKeepalived.WriteDirector(document, d.Name, warnings)));
+                foreach (var w in warnings) WriteWarning(d.Name + ": " + w);
+            }
+        }
+        catch (IpvsException e)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, Director));
+        }
+        var target = Path is null ? null : ResolvePath(Path);
+        var intoDirectory = target is not null && Directory.Exists(target);
+        if (files.Count > 1 && !intoDirectory)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Director selects {files.Count} directors ({string.Join(", ", files.Select(f => f.Name))}): give -Path an existing directory, where each gets NAME.conf."),
+                "DirectoryRequired", ErrorCategory.InvalidArgument, Path));
+        foreach (var (name, text) in files)
+        {
+            if (target is null) WriteObject(text.EndsWith('\n') ? text[..^1] : text);
+            else Save(intoDirectory ? System.IO.Path.Combine(target, name + ".conf") : target, text, $"Write director {name}'s keepalived.conf");
+        }
+    }
+
+    /// <summary>The directors -Director names (wildcards match names, case-sensitive); a name without a match is DirectorNotFound.</summary>
+    private List<LvsAdmin.Configuration.Director> SelectDirectors(LvsConfiguration document)
+    {
+        if (document.DirectorPair is not { } pair) return new() { ConfigurationKeepalived.FindDirector(document, Director![0]) };
+        var chosen = new List<LvsAdmin.Configuration.Director>();
+        foreach (var name in Director!)
+        {
+            if (!WildcardPattern.ContainsWildcardCharacters(name)) chosen.Add(ConfigurationKeepalived.FindDirector(document, name));
+            else
+            {
+                var pattern = WildcardPattern.Get(name, WildcardOptions.None);
+                var matched = pair.Directors.Where(d => pattern.IsMatch(d.Name)).ToList();
+                if (matched.Count == 0)
+                    throw new DirectorNotFoundException($"No director of the pair matches '{name}' (it has: {string.Join(", ", pair.Directors.Select(d => d.Name))}).");
+                chosen.AddRange(matched);
+            }
+        }
+        return chosen.Distinct().ToList();
+    }
+
+    private void Save(string file, string text, string action)
+    {
+        if (!ShouldProcess(file, action)) return;
         try
         {
             WriteFile(file, text);

@@ -31,7 +31,7 @@ public class KeepalivedConfigTestTests
 
     public KeepalivedConfigTestTests(ITestOutputHelper output) => _output = output;
 
-    private static (int Code, string Output) ConfigTest(string file)
+    internal static (int Code, string Output) ConfigTest(string file)
     {
         var psi = new ProcessStartInfo(KeepalivedFactAttribute.Program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "-t", "-e", "-l", "-n", "-f", file }) psi.ArgumentList.Add(a);
