@@ -135,3 +135,175 @@ Describe 'The module inside remote sessions' {
         }
     }
 }
+
+Describe 'Real servers from the director''s table' {
+    BeforeAll {
+        # The director (this namespace): a DR service over rs1, rs2; a TUN service over rs3, rs4; an IPv6 DR service
+        # over rs1 (dual-stack) and rs5 (IPv6 only); the VIPs on lo here. The real servers are set up only remotely.
+        Clear-LvsVirtualService -Confirm:$false
+        Set-LvsConfiguration -Format Ipvsadm -InputObject @'
+-A -t 10.77.0.100:80 -s rr
+-a -t 10.77.0.100:80 -r 10.77.0.11:80 -g -w 1
+-a -t 10.77.0.100:80 -r 10.77.0.12:80 -g -w 1
+-A -t 10.77.0.101:80 -s rr
+-a -t 10.77.0.101:80 -r 10.77.0.13:80 -i -w 1
+-a -t 10.77.0.101:80 -r 10.77.0.14:80 -i -w 1
+-A -t [fd77::100]:80 -s rr
+-a -t [fd77::100]:80 -r [fd77::11]:80 -g -w 1
+-a -t [fd77::100]:80 -r [fd77::15]:80 -g -w 1
+'@
+        Add-LvsVirtualAddress -Address 10.77.0.100, 10.77.0.101, fd77::100
+        $script:realServers = 'rs1', 'rs2', 'rs3', 'rs4', 'rs5' | ForEach-Object { $S[$_] }
+
+        # HTTP GETs from the client namespace; the answers (each web server answers with its name)
+        function script:Get-Answer([string] $Url, [int] $Count) {
+            foreach ($i in 1..$Count) { (ip netns exec lvsr-cli busybox wget -q -O - $Url) -join '' }
+        }
+        function script:Get-TunnelAddress([string] $Name) {
+            @(ip -n $hostInfo[$Name].Namespace -o addr show dev tunl0 | ForEach-Object { ($_ -split '\s+')[3] })
+        }
+    }
+    AfterAll {
+        Clear-LvsVirtualService -Confirm:$false
+        Remove-LvsVirtualAddress -Address 10.77.0.100, 10.77.0.101, fd77::100 -Confirm:$false
+    }
+
+    It 'one command sets up every DR and every TUN real server of the table, on its own host, in parallel' {
+        $reports = @(Sync-LvsRealServer -Session $realServers)
+        ($reports.PSComputerName | Sort-Object) | Should -Be 'rs1', 'rs2', 'rs3', 'rs4', 'rs5'
+        $reports | ForEach-Object { $_.Changed | Should -BeTrue -Because $_.PSComputerName }
+        ($reports | Where-Object PSComputerName -EQ rs3).Method | Should -Be 'Tunnel'
+        ($reports | Where-Object PSComputerName -EQ rs1).Method | Should -Be 'DirectRouting'
+        ($reports | Where-Object PSComputerName -EQ rs1).VirtualAddresses | Sort-Object | Should -Be '10.77.0.100', 'fd77::100'
+        # what the hosts have now, seen from outside the sessions
+        Get-LoAddress rs1 | Should -Contain '10.77.0.100/32'
+        Get-LoAddress rs1 | Should -Contain 'fd77::100/128'
+        Get-LoAddress rs2 | Should -Contain '10.77.0.100/32'
+        Get-LoAddress rs5 | Should -Contain 'fd77::100/128'
+        Get-TunnelAddress rs3 | Should -Contain '10.77.0.101/32'
+        Get-TunnelAddress rs4 | Should -Contain '10.77.0.101/32'
+        ip netns exec lvsr-rs1 cat /proc/sys/net/ipv4/conf/all/arp_ignore | Should -Be 1
+        ip netns exec lvsr-rs3 cat /proc/sys/net/ipv4/conf/tunl0/rp_filter | Should -Be 0
+    }
+
+    It 'HTTP through the <Name> service alternates across its real servers (rr)' -ForEach @(
+        @{ Name = 'DR'; Url = 'http://10.77.0.100/'; Hosts = 'rs1', 'rs2' }
+        @{ Name = 'TUN'; Url = 'http://10.77.0.101/'; Hosts = 'rs3', 'rs4' }
+        @{ Name = 'IPv6 DR'; Url = 'http://[fd77::100]/'; Hosts = 'rs1', 'rs5' }
+    ) {
+        $answers = @(Get-Answer $Url 4)
+        ($answers | Sort-Object -Unique) | Should -Be $Hosts
+        $answers[0] | Should -Not -Be $answers[1]
+        $answers[2] | Should -Be $answers[0]
+        $answers[3] | Should -Be $answers[1]
+    }
+
+    It 'drift: a VIP removed by hand on one host is found on exactly that host, repaired, and the next run changes nothing' {
+        ip -n lvsr-rs3 addr del 10.77.0.101/32 dev tunl0
+        $failed = @(Test-LvsRealServerFleet -Session $realServers -Failed)
+        ($failed.PSComputerName | Sort-Object -Unique) | Should -Be 'rs3'
+        $failed.Check | Should -Be 'VirtualAddress'
+        $failed.Target | Should -Match '10\.77\.0\.101'
+        Test-LvsRealServerFleet -Session $realServers -Quiet | Should -BeFalse
+        # -WhatIf: rs3's plan, nothing changed
+        $plan = @(Sync-LvsRealServer -Session $realServers -WhatIf)
+        ($plan | Where-Object Changed).PSComputerName | Should -Be 'rs3'
+        Get-TunnelAddress rs3 | Should -Not -Contain '10.77.0.101/32'
+        # the repair
+        $repair = @(Sync-LvsRealServer -Session $realServers)
+        ($repair | Where-Object Changed).PSComputerName | Should -Be 'rs3'
+        ($repair | Where-Object PSComputerName -EQ rs3).Changes -join "`n" | Should -Match '10\.77\.0\.101'
+        Get-TunnelAddress rs3 | Should -Contain '10.77.0.101/32'
+        # and again: no change anywhere, also in the JSON report for automation
+        $again = @(Sync-LvsRealServer -Session $realServers)
+        $again.Count | Should -Be 5
+        ($again | Where-Object Changed) | Should -BeNullOrEmpty
+        (Sync-LvsRealServer -Session $realServers -AsJson | ConvertFrom-Json).changed | Should -BeFalse
+        Test-LvsRealServerFleet -Session $realServers -Quiet | Should -BeTrue
+        @(Get-Answer 'http://10.77.0.101/' 2 | Sort-Object) | Should -Be 'rs3', 'rs4'
+    }
+
+    It 'benchmark (report): checking N hosts in parallel against one (N = 1, 3, 5); the five hosts all pass' {
+        $times = [ordered]@{}
+        $findings = $null
+        foreach ($n in 1, 3, 5) {
+            $sessions = $realServers[0..($n - 1)]
+            # the best of two runs; real servers without a session in this run are errors, not part of the measure
+            $times[$n] = (1..2 | ForEach-Object {
+                    (Measure-Command {
+                        $findings = @(Test-LvsRealServerFleet -Session $sessions -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+                    }).TotalSeconds
+                } | Measure-Object -Minimum).Minimum
+        }
+        foreach ($n in $times.Keys) {
+            Write-Host ('remoting benchmark: Test-LvsRealServerFleet on {0} host(s): {1:0.00} s = {2:0.00} x one host' -f $n, $times[$n], ($times[$n] / $times[1]))
+        }
+        ($findings.PSComputerName | Sort-Object -Unique) | Should -Be 'rs1', 'rs2', 'rs3', 'rs4', 'rs5'
+        @($findings | Where-Object { -not $_.Passed }) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Hosts that cannot be set up, and a host without PowerShell' {
+    BeforeAll {
+        $script:rulesFile = Join-Path $sshDir 'other-director.rules'
+        # a director's file (not this director's table): rs2 and plain (DR) and two hosts that cannot be worked on
+        Set-Content $rulesFile @'
+-A -t 10.77.0.102:80 -s rr
+-a -t 10.77.0.102:80 -r 10.77.0.12:80 -g -w 1
+-a -t 10.77.0.102:80 -r 10.77.0.20:80 -g -w 1
+-a -t 10.77.0.102:80 -r 10.77.0.99:80 -g -w 1
+-a -t 10.77.0.102:80 -r 10.77.0.21:80 -g -w 1
+'@
+        # `ssh plain sh -s` with the script on stdin: its output lines, and its exit code in $LASTEXITCODE
+        function script:Invoke-PlainScript([string] $Script) { $Script | ssh plain sh -s }
+    }
+
+    It 'the host without LvsAdmin gets its own error, the others are set up' {
+        $reports = @(Sync-LvsRealServer -Path $rulesFile -Session $S.rs2, $S.nomod -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $reports.PSComputerName | Should -Be 'rs2'
+        Get-LoAddress rs2 | Should -Contain '10.77.0.102/32'
+        $missing = @($errors | Where-Object FullyQualifiedErrorId -Like 'LvsAdminModuleMissing*')
+        $missing.Count | Should -Be 1
+        $missing[0].TargetObject | Should -Be 'nomod'
+        $missing[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        "$($missing[0])" | Should -Match '^nomod: LvsAdmin is not installed'
+        # the real servers nobody has a session for are named too (10.77.0.99 is down, plain has no pwsh)
+        @($errors | Where-Object FullyQualifiedErrorId -Like 'RealServerWithoutSession*').TargetObject | Sort-Object | Should -Be '10.77.0.21', '10.77.0.99'
+    }
+
+    It 'the unreachable host gets its own error from -HostName, the others are set up (and their sessions closed again)' {
+        $before = @(Get-PSSession).Count
+        $reports = @(Sync-LvsRealServer -Path $rulesFile -HostName down, rs2 -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $reports.PSComputerName | Should -Be 'rs2'
+        $reports[0].Changed | Should -BeFalse   # set up by the test before
+        $down = @($errors | Where-Object FullyQualifiedErrorId -Like 'RealServerHostUnreachable*')
+        $down.Count | Should -Be 1
+        $down[0].TargetObject | Should -Be 'down'
+        $down[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        "$($down[0])" | Should -Match '^down: '
+        @(Get-PSSession).Count | Should -Be $before
+    }
+
+    It 'a real server without pwsh is set up by the generated sh script over plain ssh, and checked with the same findings' {
+        $install = Get-LvsRealServerSetup -Path $rulesFile -Address 10.77.0.21 -Script Install
+        $output = @(Invoke-PlainScript $install)
+        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        $output[-1] | Should -Be 'changed=true failed=0'
+        Test-LvsRealServer DirectRouting 10.77.0.102 -NetworkNamespace lvsr-plain -Quiet | Should -BeTrue
+        (Invoke-PlainScript $install)[-1] | Should -Be 'changed=false failed=0'
+        $test = Get-LvsRealServerSetup -Path $rulesFile -Address 10.77.0.21 -Script Test
+        Invoke-PlainScript $test | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        # drift on plain: the script's findings are the cmdlet's findings (check and target)
+        ip -n lvsr-plain addr del 10.77.0.102/32 dev lo
+        $lines = @(Invoke-PlainScript $test)
+        $LASTEXITCODE | Should -Not -Be 0
+        $scriptFailed = @($lines | Where-Object { $_ -like 'FAIL *' } | ForEach-Object { ($_ -split ' ')[1, 2] -join ' ' -replace ':$', '' })
+        $cmdletFailed = @(Test-LvsRealServer DirectRouting 10.77.0.102 -NetworkNamespace lvsr-plain | Where-Object { -not $_.Passed } |
+                ForEach-Object { "$($_.Check) $($_.Target)" })
+        $cmdletFailed.Count | Should -BeGreaterThan 0
+        $scriptFailed | Should -Be $cmdletFailed
+        (Invoke-PlainScript $install)[-1] | Should -Be 'changed=true failed=0'
+        Test-LvsRealServer DirectRouting 10.77.0.102 -NetworkNamespace lvsr-plain -Quiet | Should -BeTrue
+    }
+}

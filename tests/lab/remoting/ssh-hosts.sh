@@ -85,6 +85,10 @@ start_sshd() {
         echo "PrintMotd no"
         echo "MaxStartups 64"
         echo "MaxSessions 64"
+        # sshd runs every command and subsystem through root's login shell, bash, which reads ~/.bashrc when started by
+        # sshd: root's (pyenv, cargo, ...) costs half a minute per command over the lab's 9p. A HOME of the host's own
+        # (empty) keeps it out; PATH as for the pwsh below.
+        echo "SetEnv HOME=$h/home PATH=$PATH"
         [ "$pwsh" = 1 ] && echo "Subsystem powershell $h/pwsh-sshs.sh"
     } > "$h/sshd_config"
     if [ "$pwsh" = 1 ]; then
