@@ -492,6 +492,26 @@ BeforeAll {
                 ($out.Target -join ' ') | Should -Not -Match '192\.0\.2\.10' } }
         'Test-LvsRealServer#1'           = @{ Check = { ($out | Out-String -Width 300) | Should -Match 'net\.ipv4\.conf\.all\.arp_ignore.*Set-LvsRealServerArp' } }
         'Test-LvsRealServer#2'           = @{ Check = { Get-DocAddress tunl0 | Should -Contain '192.0.2.10/32'; Test-LvsRealServer Tunnel 192.0.2.10 -Quiet | Should -BeTrue } }
+        'Get-LvsRealServerSetup#1'       = @{ Check = {
+                $out | ForEach-Object { "$($_.Address) $($_.Method) $($_.VirtualAddresses -join ',')" } | Should -Be '10.0.1.21 DirectRouting 192.0.2.10', '10.0.1.22 Tunnel 192.0.2.10'
+                Get-DocAddress lo | Should -Not -Contain '192.0.2.10/32' } }
+        'Get-LvsRealServerSetup#2'       = @{ Check = {
+                Get-Content -Raw ./web1-setup.sh | Should -Match '(?m)^add_addr 192\.0\.2\.10 32 lo$'
+                Get-Content -Raw ./web1-check.sh | Should -Match '(?m)^check_addr 192\.0\.2\.10 32 lo$'
+                sh -n ./web1-setup.sh; $LASTEXITCODE | Should -Be 0 } }
+        'Get-LvsRealServerSetup#3'       = @{ Check = { $out.Address.ToString() | Should -Be '10.0.1.21'; $out.VirtualAddresses | Should -Be '192.0.2.10', '192.0.2.11' } }
+        'Sync-LvsRealServer#1'           = @{ Skip = 'needs SSH-reachable real-server hosts with PowerShell; tests/host/Remoting.Tests.ps1 drives this against sshd in network namespaces' }
+        'Sync-LvsRealServer#2'           = @{ Skip = 'needs SSH-reachable real-server hosts with PowerShell; tests/host/Remoting.Tests.ps1 drives this against sshd in network namespaces' }
+        'Sync-LvsRealServer#3'           = @{ Skip = 'needs SSH-reachable real-server hosts with PowerShell; tests/host/Remoting.Tests.ps1 drives this against sshd in network namespaces' }
+        'Test-LvsRealServerFleet#1'      = @{ Skip = 'needs SSH-reachable real-server hosts with PowerShell; tests/host/Remoting.Tests.ps1 drives this against sshd in network namespaces' }
+        'Test-LvsRealServerFleet#2'      = @{ Skip = 'needs SSH-reachable real-server hosts with PowerShell; tests/host/Remoting.Tests.ps1 drives this against sshd in network namespaces' }
+        'Install-LvsAdminModule#1'       = @{ Skip = 'needs SSH-reachable real-server hosts with PowerShell; tests/host/Remoting.Tests.ps1 drives this against sshd in network namespaces' }
+        'Install-LvsAdminModule#2'       = @{ Skip = 'needs SSH-reachable real-server hosts with PowerShell; tests/host/Remoting.Tests.ps1 drives this against sshd in network namespaces' }
+        'guides/Remoting#the-fleet-workflow' = @{ Skip = 'needs SSH-reachable real-server hosts with PowerShell; tests/host/Remoting.Tests.ps1 drives this against sshd in network namespaces' }
+        'guides/Remoting#dsc-across-hosts' = @{ Skip = 'needs SSH-reachable real-server hosts with PowerShell; tests/host/Remoting.Tests.ps1 drives this against sshd in network namespaces' }
+        'guides/Remoting#hosts-without-powershell' = @{ Setup = 'Get-LvsRealServerSetup#2', { Export-LvsConfiguration -Path ./lvs.json }; Check = {
+                Get-Content -Raw ./web1-setup.sh | Should -Match '(?m)^persist_addr ''ip address replace 192\.0\.2\.10/32 dev lo''$'
+                Get-Content -Raw ./web1-check.sh | Should -Match '(?m)^check_addr 192\.0\.2\.10 32 lo$' } }
         'about_LvsAdmin_Automation#exit-codes-of-pwsh.1' = @{ Setup = { New-DocDocument $Etc/lvsadmin/lvs.json -Clear }; Check = { $LASTEXITCODE | Should -Be 0; Get-DocTable | Should -Be $web } }
         'about_LvsAdmin_Automation#exit-codes-of-pwsh.2' = @{ Setup = { New-DocDocument $Etc/lvsadmin/lvs.json }, $drift; Check = { $LASTEXITCODE | Should -Be 2 } }
         'about_LvsAdmin_Automation#json-results.1' = @{ Setup = $plus4; Check = {

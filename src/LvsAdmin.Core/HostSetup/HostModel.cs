@@ -187,6 +187,20 @@ public sealed record HostSetupOptions
     public string ProcModules { get; init; } = "/proc/modules";
     /// <summary>The module directory. Default /sys/module.</summary>
     public string SysModule { get; init; } = "/sys/module";
+
+    /// <summary>Environment variable that moves <see cref="StateDirectory"/>.</summary>
+    public const string StateDirectoryVariable = "LVSADMIN_STATE_DIRECTORY";
+    /// <summary>Environment variable that moves <see cref="PersistRoot"/>.</summary>
+    public const string PersistRootVariable = "LVSADMIN_PERSIST_ROOT";
+
+    /// <summary>The defaults, moved by LVSADMIN_STATE_DIRECTORY and LVSADMIN_PERSIST_ROOT when they are set (image builds, tests; also what a remote session uses).</summary>
+    public static HostSetupOptions FromEnvironment()
+    {
+        var options = new HostSetupOptions();
+        if (Environment.GetEnvironmentVariable(StateDirectoryVariable) is { Length: > 0 } state) options = options with { StateDirectory = state };
+        if (Environment.GetEnvironmentVariable(PersistRootVariable) is { Length: > 0 } root) options = options with { PersistRoot = root };
+        return options;
+    }
 }
 
 /// <summary>

@@ -19,10 +19,10 @@ namespace LvsAdmin.Commands;
 public abstract class HostSetupCmdlet : LvsCmdlet
 {
     /// <summary>Environment variable that moves the directory of the undo records.</summary>
-    public const string StateDirectoryVariable = "LVSADMIN_STATE_DIRECTORY";
+    public const string StateDirectoryVariable = HostSetupOptions.StateDirectoryVariable;
 
     /// <summary>Environment variable that moves the root the -Persist files are written under.</summary>
-    public const string PersistRootVariable = "LVSADMIN_PERSIST_ROOT";
+    public const string PersistRootVariable = HostSetupOptions.PersistRootVariable;
 
     private HostSetupClient? _setup;
 
@@ -43,13 +43,7 @@ public abstract class HostSetupCmdlet : LvsCmdlet
     }
 
     /// <summary>The file locations: the defaults, moved by the environment variables when they are set.</summary>
-    internal static HostSetupOptions Options()
-    {
-        var options = new HostSetupOptions();
-        if (Environment.GetEnvironmentVariable(StateDirectoryVariable) is { Length: > 0 } state) options = options with { StateDirectory = state };
-        if (Environment.GetEnvironmentVariable(PersistRootVariable) is { Length: > 0 } root) options = options with { PersistRoot = root };
-        return options;
-    }
+    internal static HostSetupOptions Options() => HostSetupOptions.FromEnvironment();
 
     /// <summary>An -IpvsSysctl hashtable as sysctl texts ($true → 1, numbers invariant); null when not given.</summary>
     internal static IReadOnlyDictionary<string, string>? SysctlValues(Hashtable? table)
