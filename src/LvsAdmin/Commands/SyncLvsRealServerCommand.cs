@@ -42,15 +42,7 @@ public sealed class SyncLvsRealServerCommand : RealServerFleetCmdlet
             else if (whatIf) work[h.Host] = (h, "Plan");
         }
         var sessions = work.Values.Select(v => v.Host.Session).ToList();
-        foreach (var o in Invoker.Invoke(sessions, RemoteScripts.RealServer, s =>
-                 {
-                     var (h, action) = work[s.ComputerName];
-                     return new Dictionary<string, object?>
-                     {
-                         ["Version"] = ModuleVersion, ["Action"] = action, ["Mode"] = h.Setup!.Mode.ToString(),
-                         ["VirtualAddress"] = h.Setup.VirtualAddresses.ToArray(), ["Persist"] = h.Setup.Persist,
-                     };
-                 }))
+        foreach (var o in Invoker.Invoke(sessions, RemoteScripts.RealServer, s => RemoteParameters(work[s.ComputerName].Host, work[s.ComputerName].Action)))
         {
             var (h, action) = work[o.Host];
             foreach (var e in o.Errors) WriteRemoteError(o.Host, e);

@@ -25,11 +25,7 @@ public sealed class TestLvsRealServerFleetCommand : RealServerFleetCmdlet
     {
         var hosts = Prepare(Requirements(), persist: false).Where(h => h.Setup is not null).ToDictionary(h => h.Host);
         var passed = true;
-        foreach (var o in Invoker.Invoke(hosts.Values.Select(h => h.Session).ToList(), RemoteScripts.RealServer, s => new Dictionary<string, object?>
-                 {
-                     ["Version"] = ModuleVersion, ["Action"] = "Test", ["Mode"] = hosts[s.ComputerName].Setup!.Mode.ToString(),
-                     ["VirtualAddress"] = hosts[s.ComputerName].Setup!.VirtualAddresses.ToArray(), ["Persist"] = false,
-                 }))
+        foreach (var o in Invoker.Invoke(hosts.Values.Select(h => h.Session).ToList(), RemoteScripts.RealServer, s => RemoteParameters(hosts[s.ComputerName], "Test")))
         {
             foreach (var e in o.Errors) WriteRemoteError(o.Host, e);
             if (o.Failure is not null) WriteHostError(o.Host, "RemoteCommandFailed", ErrorCategory.OperationStopped, o.Failure.Message, o.Failure);

@@ -82,6 +82,13 @@ public abstract class RealServerFleetCmdlet : RealServerSourceCmdlet
         public string Host => Session.ComputerName;
     }
 
+    /// <summary>The parameters of <see cref="RemoteScripts.RealServer"/> for a host: Test, Plan or Apply of its setup.</summary>
+    private protected Dictionary<string, object?> RemoteParameters(FleetHost host, string action) => new()
+    {
+        ["Version"] = ModuleVersion, ["Action"] = action, ["Mode"] = host.Setup!.Mode.ToString(),
+        ["VirtualAddress"] = host.Setup.VirtualAddresses.ToArray(), ["Persist"] = action != "Test" && host.Setup.Persist,
+    };
+
     /// <summary>Every host problem so far (for the JSON report).</summary>
     protected List<FleetFailure> Failures { get; } = new();
 
