@@ -18,8 +18,11 @@ $ErrorActionPreference = 'Stop'
 # Only the top-level suites: Run.Path recurses, and tests/host holds the host suites (tests/Invoke-HostPester.ps1).
 # The docs-examples suite (every example of docs/ run against the kernel, about ten minutes under emulation) runs
 # with LVS_DOCS_EXAMPLES=1; tests/run-tests.sh sets it on every kernel (LVS_DOCS_EXAMPLES=first: the first only).
+# The remoting suite (SSH hosts in network namespaces, a pwsh per session) runs in its own lab boot
+# (tests/run-tests.sh, -Suite LvsAdmin.Remoting.Tests.ps1) so it gets its own timeout.
 $suites = @(Get-ChildItem -Path $PSScriptRoot -Filter '*.Tests.ps1' -File |
-    Where-Object { $env:LVS_DOCS_EXAMPLES -eq '1' -or $_.Name -ne 'LvsAdmin.DocsExamples.Tests.ps1' } | ForEach-Object FullName)
+    Where-Object { $env:LVS_DOCS_EXAMPLES -eq '1' -or $_.Name -ne 'LvsAdmin.DocsExamples.Tests.ps1' } |
+    Where-Object Name -NE 'LvsAdmin.Remoting.Tests.ps1' | ForEach-Object FullName)
 if ($Suite) {
     $suites = @(foreach ($name in $Suite) {
             $file = Join-Path $PSScriptRoot (Split-Path $name -Leaf)

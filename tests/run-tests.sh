@@ -139,6 +139,24 @@ for kernel in $KERNELS; do
         add_counts "pester $krel" 0 1 0
     fi
 
+    # PowerShell SSH remoting across hosts (tests/lab/remoting/ssh-hosts.sh: sshd per network namespace, a pwsh per
+    # session): its own boot and timeout. LVS_REMOTING=first (the first kernel), all, or 0 (default: it has not
+    # passed in the lab yet, see the summary's skip line).
+    case "${LVS_REMOTING:-0}" in
+        all) remoting=1 ;; first) [ "$kernel" = "$FIRST_KERNEL" ] && remoting=1 || remoting=0 ;; *) remoting=0 ;;
+    esac
+    if [ "$remoting" = 1 ]; then
+        section "Remoting in the kernel lab, Linux $kernel (fleet cmdlets over SSH sessions)"
+        if [ "$PWSH_OK" = 1 ]; then
+            tests/lab/lab.sh run --short-path --timeout "${LVS_REMOTING_TIMEOUT:-1800}" -- \
+                "$LVS_PWSH" -NoProfile -NonInteractive -File tests/Invoke-LabPester.ps1 -Suite LvsAdmin.Remoting.Tests.ps1 \
+                2>&1 | tee "$LOGDIR/remoting-$kernel.log"
+            pester_part "remoting $krel" "$LOGDIR/remoting-$kernel.log" "${PIPESTATUS[0]}"
+        else
+            add_counts "remoting $krel" 0 1 0
+        fi
+    fi
+
     # The installed package, imported by name in the guest, against the kernel: once, on the first kernel.
     if [ "$kernel" = "$FIRST_KERNEL" ]; then
         section "PowerShell Gallery package in the kernel lab, Linux $kernel"
@@ -153,6 +171,11 @@ for kernel in $KERNELS; do
 done
 unset LVS_LAB_KERNEL
 
+case "${LVS_REMOTING:-0}" in
+    all) ;;
+    first) [ "$FIRST_KERNEL" = "$KERNELS" ] || SKIPS+=("remoting suite (tests/LvsAdmin.Remoting.Tests.ps1): run on Linux $FIRST_KERNEL only (LVS_REMOTING=first; all runs it on every kernel)") ;;
+    *) SKIPS+=("remoting suite (tests/LvsAdmin.Remoting.Tests.ps1): not run by default: in the lab it has not passed yet (the guest sits idle while the SSH sessions open, until the timeout; on the host its IPVS-free tests pass, and tests/host/Remoting.Tests.ps1 drives the fleet cmdlets over real SSH sessions in every run); LVS_REMOTING=first runs it") ;;
+esac
 case "${LVS_DOCS_EXAMPLES:-all}" in
     all) ;;
     first) [ "$FIRST_KERNEL" = "$KERNELS" ] || SKIPS+=("docs examples (tests/LvsAdmin.DocsExamples.Tests.ps1): run on Linux $FIRST_KERNEL only (LVS_DOCS_EXAMPLES=first; the default, all, runs them on every kernel)") ;;
