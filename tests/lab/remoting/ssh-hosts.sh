@@ -111,8 +111,10 @@ start_sshd() {
         } > "$h/pwsh-sshs.sh"
         chmod 755 "$h/pwsh-sshs.sh"
     fi
-    if [ -n "$ns" ]; then ip netns exec "$ns" /usr/sbin/sshd -f "$h/sshd_config" -E "$h/sshd.log"
-    else /usr/sbin/sshd -f "$h/sshd_config" -E "$h/sshd.log"; fi
+    # Daemons must not inherit the caller's stdout/stderr: a caller that reads them (pwsh piping this script,
+    # `| tail`) would wait for an end of file that never comes while they run.
+    if [ -n "$ns" ]; then ip netns exec "$ns" /usr/sbin/sshd -f "$h/sshd_config" -E "$h/sshd.log" </dev/null >/dev/null 2>&1
+    else /usr/sbin/sshd -f "$h/sshd_config" -E "$h/sshd.log" </dev/null >/dev/null 2>&1; fi
 }
 
 up() {
@@ -191,7 +193,7 @@ up() {
         printf 'Host %s\n    HostName %s\n' "$name" "${addrs[0]}" >> "$DIR/ssh_config"
         if [ "$httpd" = 1 ]; then
             mkdir -p "$h/www"; echo "$name" > "$h/www/index.html"
-            ip netns exec "$P-$name" busybox httpd -f -p 80 -h "$h/www" & echo $! > "$h/httpd.pid"
+            ip netns exec "$P-$name" busybox httpd -f -p 80 -h "$h/www" </dev/null >"$h/httpd.log" 2>&1 & echo $! > "$h/httpd.pid"
         fi
         json+=",{\"Name\":\"$name\",\"Namespace\":\"$P-$name\",\"IPv4\":$([ "$v4" = - ] && echo null || echo "\"$v4\""),"
         json+="\"IPv6\":$([ "$v6" = - ] && echo null || echo "\"$v6\""),\"Pwsh\":$([ "$pwsh" = 1 ] && echo true || echo false),"
