@@ -22,7 +22,7 @@
 #
 # Written to DIR:
 #   id_ed25519{,.pub}  the client key (authorized for root on every host), known_hosts (every host key),
-#   ssh_config         Host entries for every name above (User root, the key, BatchMode, ConnectTimeout 5),
+#   ssh_config         Host entries for every name above (User root, the key, BatchMode, ConnectTimeout 120: sshd re-executes itself per connection, slow under emulation),
 #   bin/ssh            `ssh -F DIR/ssh_config "$@"`: put DIR/bin first on PATH and New-PSSession -HostName rs1 works,
 #   hosts.json         [{Name, Namespace, IPv4, IPv6, Pwsh, Module, Httpd}] for the tests,
 #   hosts/NAME/        sshd_config, host key, pwsh-sshs.sh (the subsystem: short PATH, HOME, module path, the
@@ -174,7 +174,7 @@ up() {
         echo "    StrictHostKeyChecking yes"
         echo "    GlobalKnownHostsFile /dev/null"
         echo "    BatchMode yes"
-        echo "    ConnectTimeout 5"
+        echo "    ConnectTimeout 120"
         echo "    LogLevel ERROR"
     } > "$DIR/ssh_config.tail"
     : > "$DIR/ssh_config"
