@@ -174,7 +174,7 @@ unset LVS_LAB_KERNEL
 case "${LVS_REMOTING:-0}" in
     all) ;;
     first) [ "$FIRST_KERNEL" = "$KERNELS" ] || SKIPS+=("remoting suite (tests/LvsAdmin.Remoting.Tests.ps1): run on Linux $FIRST_KERNEL only (LVS_REMOTING=first; all runs it on every kernel)") ;;
-    *) SKIPS+=("remoting suite (tests/LvsAdmin.Remoting.Tests.ps1): not run by default: in the lab it has not passed yet (the guest sits idle while the SSH sessions open, until the timeout; on the host its IPVS-free tests pass, and tests/host/Remoting.Tests.ps1 drives the fleet cmdlets over real SSH sessions in every run); LVS_REMOTING=first runs it") ;;
+    *) SKIPS+=("remoting suite (tests/LvsAdmin.Remoting.Tests.ps1): not run by default: it does not pass in the lab yet (its last run: sessions open, 2 of the first 3 tests passed); tests/host/Remoting.Tests.ps1 drives the fleet cmdlets over real SSH sessions in every run; LVS_REMOTING=first runs it") ;;
 esac
 case "${LVS_DOCS_EXAMPLES:-all}" in
     all) ;;
