@@ -95,7 +95,7 @@ Describe 'The module inside remote sessions' {
         }
         New-LvsVirtualService -Service tcp/10.77.0.151:443 -Scheduler sh   # the director itself is dir1
         try {
-            $remote = @(Invoke-Command -Session $S.dir1, $S.dir2 { Get-LvsVirtualService } | Sort-Object PSComputerName)
+            $remote = @(Invoke-Command -Session $S.dir1, $S.dir2 { Get-LvsVirtualService } | Sort-Object PSComputerName, Protocol)   # the kernel lists in hash order
             $remote.Count | Should -Be 3
             $remote[0].PSObject.TypeNames[0] | Should -Be 'Deserialized.LvsAdmin.Ipvs.VirtualService'
             $lines = @(($remote | Out-String -Width 200) -split "`r?`n" | Where-Object { $_ -ne '' } | ForEach-Object TrimEnd)

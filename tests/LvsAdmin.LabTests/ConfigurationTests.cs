@@ -59,21 +59,7 @@ public sealed class ConfigurationTests
         Console.WriteLine($"  {saved.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length} rules imported exactly; apply took {result.Completed.Count} steps; ipvsadm -Sn {(saved == reference ? "is a fixed point" : "re-sorts after -R (kernel order)")}");
     }
 
-    private static void WithSyncInterface(Action body)
-    {
-        LabContext.Sh("ip link add lvscfg0 type dummy && ip link set lvscfg0 multicast on up && ip addr add 192.168.251.1/24 dev lvscfg0");
-        try
-        {
-            body();
-        }
-        finally
-        {
-            using var c = IpvsClient.Open();
-            foreach (var d in c.GetSyncDaemons()) c.StopSyncDaemon(d.State);
-            c.SetTimeouts(new IpvsTimeouts(900, 120, 300));
-            LabContext.Run("ip", "link del lvscfg0");
-        }
-    }
+    private static void WithSyncInterface(Action body) => SyncInterface.Use("lvscfg0", "192.168.251.1/24", null, body);
 
     /// <summary>
     /// (1) JSON export → import → export is identical from a live table with thresholds, tunnel options, timeouts

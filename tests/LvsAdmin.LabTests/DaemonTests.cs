@@ -117,20 +117,7 @@ public sealed class DaemonTests
         Check.Equal(0, ctx.Client.GetServices().Count, "still empty");
     }
 
-    private static void WithSyncInterface(Action body)
-    {
-        LabContext.Sh("ip link add lvs0 type dummy && ip link set lvs0 multicast on up && ip addr add 192.168.250.1/24 dev lvs0 && ip addr add fd00:250::1/64 dev lvs0 nodad");
-        try
-        {
-            body();
-        }
-        finally
-        {
-            using var c = IpvsClient.Open();
-            foreach (var d in c.GetSyncDaemons()) c.StopSyncDaemon(d.State);
-            LabContext.Run("ip", "link del lvs0");
-        }
-    }
+    private static void WithSyncInterface(Action body) => SyncInterface.Use("lvs0", "192.168.250.1/24", "fd00:250::1/64", body);
 
     [LabTest]
     public void SyncDaemonMasterAndBackupDefaults(LabContext ctx)

@@ -212,14 +212,40 @@ public sealed class IpvsClient : IDisposable
     public void StartSyncDaemon(SyncDaemon daemon)
     {
         IpvsValidation.ValidateSyncDaemon(daemon);
-        Do(IpvsUapi.CMD_NEW_DAEMON, w => IpvsCodec.WriteSyncDaemon(w, daemon), null, "start sync daemon (" + daemon.State + ")");
+        WithDaemonTimeout(() => Do(IpvsUapi.CMD_NEW_DAEMON, w => IpvsCodec.WriteSyncDaemon(w, daemon), null, "start sync daemon (" + daemon.State + ")"));
     }
 
     public void StopSyncDaemon(SyncDaemonState state)
     {
         if (state is not (SyncDaemonState.Master or SyncDaemonState.Backup))
             throw new IpvsValidationException("State", $"Sync daemon state {state} is not Master or Backup.");
-        Do(IpvsUapi.CMD_DEL_DAEMON, w => IpvsCodec.WriteSyncDaemonState(w, state), null, "stop sync daemon (" + state + ")");
+        WithDaemonTimeout(() => Do(IpvsUapi.CMD_DEL_DAEMON, w => IpvsCodec.WriteSyncDaemonState(w, state), null, "stop sync daemon (" + state + ")"));
+    }
+
+    /// <summary>
+    /// How long a sync daemon start or stop may take. The kernel answers only after it has created or stopped the
+    /// daemon's threads and sockets (kthread_stop, socket release, multicast leave), which on a busy or emulated host
+    /// has been seen to take close to a minute: a shorter wait would report a failure for a daemon that then stops.
+    /// </summary>
+    public static readonly TimeSpan SyncDaemonTimeout = TimeSpan.FromMinutes(5);
+
+    private void WithDaemonTimeout(Action request)
+    {
+        var saved = _socket.Timeout;
+        if (saved >= SyncDaemonTimeout)
+        {
+            request();
+            return;
+        }
+        _socket.Timeout = SyncDaemonTimeout;
+        try
+        {
+            request();
+        }
+        finally
+        {
+            _socket.Timeout = saved;
+        }
     }
 
     /// <summary>Zeroes the counters of one service, or of all when <paramref name="service"/> is null.</summary>

@@ -69,17 +69,45 @@ public sealed unsafe class NetlinkSocket : IDisposable
             var snd = 1024 * 1024;
             if (LibC.SetSockOpt(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUFFORCE, &snd, sizeof(int)) != 0)
                 LibC.SetSockOpt(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, &snd, sizeof(int));
-            var tv = new LibC.TimeVal { Seconds = (long)t.TotalSeconds, Microseconds = t.Milliseconds * 1000L };
-            if (LibC.SetSockOpt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, &tv, sizeof(LibC.TimeVal)) != 0)
-                throw new NetlinkSocketException("setsockopt(SO_RCVTIMEO)", LibC.LastErrno);
+            SetTimeout(fd, t);
+            var tv = ToTimeVal(t);
             LibC.SetSockOpt(fd, LibC.SOL_SOCKET, LibC.SO_SNDTIMEO, &tv, sizeof(LibC.TimeVal));
-            return new NetlinkSocket(fd, addr.Pid, netnsPath);
+            return new NetlinkSocket(fd, addr.Pid, netnsPath) { _timeout = t };
         }
         catch
         {
             LibC.Close(fd);
             throw;
         }
+    }
+
+    private TimeSpan _timeout;
+    private bool _timedOut;
+
+    /// <summary>
+    /// How long a receive waits for the kernel before <see cref="TimeoutException"/> (SO_RCVTIMEO). Settable, so one
+    /// slow request (stopping the sync daemon's kernel threads) can wait longer than the rest.
+    /// </summary>
+    public TimeSpan Timeout
+    {
+        get => _timeout;
+        set
+        {
+            ThrowIfDisposed();
+            if (value <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(value), value, "The netlink timeout must be positive.");
+            SetTimeout(_fd, value);
+            _timeout = value;
+        }
+    }
+
+    private static LibC.TimeVal ToTimeVal(TimeSpan t) =>
+        new() { Seconds = (long)t.TotalSeconds, Microseconds = t.Milliseconds * 1000L };
+
+    private static void SetTimeout(int fd, TimeSpan t)
+    {
+        var tv = ToTimeVal(t);
+        if (LibC.SetSockOpt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, &tv, sizeof(LibC.TimeVal)) != 0)
+            throw new NetlinkSocketException("setsockopt(SO_RCVTIMEO)", LibC.LastErrno);
     }
 
     private static int CreateFd(int protocol)
@@ -128,7 +156,11 @@ public sealed unsafe class NetlinkSocket : IDisposable
             {
                 var errno = LibC.LastErrno;
                 if (errno == Errno.EINTR) continue;
-                if (errno == Errno.EAGAIN) throw new TimeoutException("The kernel did not answer the netlink request in time.");
+                if (errno == Errno.EAGAIN)
+                {
+                    _timedOut = true;
+                    throw new TimeoutException($"The kernel did not answer the netlink request within {_timeout.TotalSeconds:0.#} s.");
+                }
                 throw new NetlinkSocketException("recvfrom(netlink)", errno);
             }
             if (n > _receiveBuffer.Length) _receiveBuffer = new byte[NetlinkWriter.Align((int)n) + 4096];
@@ -159,6 +191,7 @@ public sealed unsafe class NetlinkSocket : IDisposable
     {
         var finished = false;
         var interrupted = false;
+        _timedOut = false;
         try
         {
             while (!finished)
@@ -179,7 +212,8 @@ public sealed unsafe class NetlinkSocket : IDisposable
         }
         finally
         {
-            if (!finished && !_disposed) Drain(sequence);
+            // After a timeout there is nothing to wait for again: a late reply is skipped by its sequence number.
+            if (!finished && !_disposed && !_timedOut) Drain(sequence);
         }
     }
 
