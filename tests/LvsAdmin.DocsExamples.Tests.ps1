@@ -549,6 +549,11 @@ BeforeAll {
         'Install-LvsAdminModule#1'       = @{ Skip = 'needs SSH-reachable real-server hosts with PowerShell; tests/host/Remoting.Tests.ps1 drives this against sshd in network namespaces' }
         'Install-LvsAdminModule#2'       = @{ Skip = 'needs SSH-reachable real-server hosts with PowerShell; tests/host/Remoting.Tests.ps1 drives this against sshd in network namespaces' }
         'guides/Remoting#the-fleet-workflow' = @{ Skip = 'needs SSH-reachable real-server hosts with PowerShell; tests/host/Remoting.Tests.ps1 drives this against sshd in network namespaces' }
+        'Set-LvsConfiguration#4' = @{ Skip = 'needs two SSH-reachable directors with PowerShell; the lab remoting suite (tests/LvsAdmin.Remoting.Tests.ps1, ''Two directors'') drives this against sshd in network namespaces' }
+        'Compare-LvsConfiguration#4' = @{ Skip = 'needs two SSH-reachable directors with PowerShell; the lab remoting suite (tests/LvsAdmin.Remoting.Tests.ps1, ''Two directors'') drives this against sshd in network namespaces' }
+        'Test-LvsConfiguration#3' = @{ Skip = 'needs two SSH-reachable directors with PowerShell; the lab remoting suite (tests/LvsAdmin.Remoting.Tests.ps1, ''Two directors'') drives this against sshd in network namespaces' }
+        'Start-LvsSyncDaemon#3' = @{ Skip = 'needs two SSH-reachable directors with PowerShell; the lab remoting suite (tests/LvsAdmin.Remoting.Tests.ps1, ''Two directors'') drives this against sshd in network namespaces' }
+        'guides/Remoting#directors' = @{ Skip = 'needs two SSH-reachable directors with PowerShell; the lab remoting suite (tests/LvsAdmin.Remoting.Tests.ps1, ''Two directors'') drives this against sshd in network namespaces' }
         'guides/Remoting#dsc-across-hosts' = @{ Skip = 'needs SSH-reachable real-server hosts with PowerShell; tests/host/Remoting.Tests.ps1 drives this against sshd in network namespaces' }
         'guides/Remoting#hosts-without-powershell' = @{ Setup = 'Get-LvsRealServerSetup#2', { Export-LvsConfiguration -Path ./lvs.json }; Check = {
                 Get-Content -Raw ./web1-setup.sh | Should -Match '(?m)^persist_addr ''ip address replace 192\.0\.2\.10/32 dev lo''$'

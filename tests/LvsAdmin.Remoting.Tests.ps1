@@ -310,3 +310,89 @@ Describe 'Hosts that cannot be set up, and a host without PowerShell' {
         Test-LvsRealServer DirectRouting 10.77.0.102 -NetworkNamespace lvsr-plain -Quiet | Should -BeTrue
     }
 }
+
+Describe 'Two directors: one document, and a sync daemon pair' {
+    BeforeAll {
+        # dir1 is this director (the root namespace, reached over its own sshd); dir2 a second director namespace.
+        $script:directors = $S.dir1, $S.dir2
+        $script:pairDoc = @'
+-A -t 10.77.0.100:80 -s rr
+-a -t 10.77.0.100:80 -r 10.77.0.11:80 -g -w 1
+-a -t 10.77.0.100:80 -r 10.77.0.12:80 -g -w 1
+-A -u 10.77.0.103:53 -s wlc
+-a -u 10.77.0.103:53 -r 10.77.0.13:53 -i -w 2
+'@
+        Invoke-Command -Session $directors {
+            Clear-LvsVirtualService -Confirm:$false
+            Get-LvsSyncDaemon | ForEach-Object { Stop-LvsSyncDaemon -State $_.State -Confirm:$false }
+        }
+        function script:Get-Answer([string] $Url, [int] $Count) {
+            foreach ($i in 1..$Count) { (ip netns exec lvsr-cli busybox wget -q -O - $Url) -join '' }
+        }
+    }
+    AfterAll {
+        Invoke-Command -Session $directors {
+            Get-LvsSyncDaemon | ForEach-Object { Stop-LvsSyncDaemon -State $_.State -Confirm:$false }
+            Clear-LvsVirtualService -Confirm:$false
+        }
+        Remove-LvsVirtualAddress -Address 10.77.0.100 -Confirm:$false -ErrorAction SilentlyContinue
+    }
+
+    It 'one document to both directors: a plan per host, -WhatIf changes nothing, applied on both, the next run changes nothing' {
+        $plans = @(Compare-LvsConfiguration -Session $directors -InputObject $pairDoc -Format Ipvsadm)
+        ($plans.PSComputerName | Sort-Object -Unique) | Should -Be 'dir1', 'dir2'
+        @($plans | Where-Object PSComputerName -EQ dir2).Count | Should -Be 5   # 2 services, 3 real servers
+        @(Test-LvsConfiguration -Session $directors -InputObject $pairDoc -Format Ipvsadm) | Should -Be $false, $false
+        Set-LvsConfiguration -Session $directors -InputObject $pairDoc -Format Ipvsadm -WhatIf
+        @(Invoke-Command -Session $directors { Get-LvsVirtualService }) | Should -BeNullOrEmpty
+        $results = @(Set-LvsConfiguration -Session $directors -InputObject $pairDoc -Format Ipvsadm -PassThru | Sort-Object PSComputerName)
+        $results.PSComputerName | Should -Be 'dir1', 'dir2'
+        $results.Changed | Should -Be $true, $true
+        $results.Succeeded | Should -Be $true, $true
+        $here = (Get-LvsVirtualService | Sort-Object Protocol | Out-String -Width 200).Trim()
+        $there = (Invoke-Command -Session $S.dir2 { Get-LvsVirtualService | Sort-Object Protocol | Out-String -Width 200 }).Trim()
+        $there | Should -Be $here
+        $here | Should -Match '10\.77\.0\.13:53'
+        $again = @(Set-LvsConfiguration -Session $directors -InputObject $pairDoc -Format Ipvsadm -PassThru)
+        $again.Count | Should -Be 2
+        $again.Changed | Should -Be $false, $false
+        @(Test-LvsConfiguration -Session $directors -InputObject $pairDoc -Format Ipvsadm) | Should -Be $true, $true
+    }
+
+    It 'a director without LvsAdmin gets its own error; the others are compared' {
+        $plans = @(Compare-LvsConfiguration -Session $S.dir2, $S.nomod -InputObject $pairDoc -Format Ipvsadm -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $plans | Should -BeNullOrEmpty   # dir2 is in line
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'LvsAdminModuleMissing*'
+        $errors[0].TargetObject | Should -Be 'nomod'
+    }
+
+    It 'a master/backup sync daemon pair in one command; connections made on the master appear in the backup''s table' {
+        $pair = @(Start-LvsSyncDaemon -MasterSession $S.dir1 -BackupSession $S.dir2 -Interface lvsrbr0 -BackupInterface eth0 -SyncId 77 -PassThru |
+                Sort-Object PSComputerName)
+        $pair.PSComputerName | Should -Be 'dir1', 'dir2'
+        $pair.State | Should -Be 'Master', 'Backup'
+        $pair.SyncId | Should -Be 77, 77
+        # a second start: the backup already runs on dir2, so the master is not started and nothing is lost
+        Start-LvsSyncDaemon -MasterSession $S.dir1 -BackupSession $S.dir2 -Interface lvsrbr0 -BackupInterface eth0 -SyncId 77 -ErrorVariable errors -ErrorAction SilentlyContinue
+        ($errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Contain 'SyncDaemonPairNotStarted'
+        (Invoke-Command -Session $S.dir2 { Get-LvsSyncDaemon }).State | Should -Be 'Backup'
+        (Get-LvsSyncDaemon).State | Should -Be 'Master'
+
+        # traffic through the master (this director): rs1 and rs2 set up from its table, the VIP here
+        Sync-LvsRealServer -Session $S.rs1, $S.rs2 -WarningAction SilentlyContinue | Out-Null
+        Add-LvsVirtualAddress -Address 10.77.0.100
+        @(Get-Answer 'http://10.77.0.100/' 4 | Sort-Object -Unique) | Should -Be 'rs1', 'rs2'
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        while ($true) {
+            $synced = @(Invoke-Command -Session $S.dir2 { Get-LvsConnection } | Where-Object { "$($_.VirtualAddress)" -eq '10.77.0.100' })
+            if ($synced.Count -ge 1 -or $clock.Elapsed.TotalSeconds -gt 60) { break }
+            Start-Sleep -Seconds 2
+        }
+        Write-Host ('remoting: {0} connection(s) of the master in the backup''s table after {1:0.0} s' -f $synced.Count, $clock.Elapsed.TotalSeconds)
+        $synced.Count | Should -BeGreaterThan 0
+        "$($synced[0].ClientAddress)" | Should -Be '10.77.0.50'
+        $synced[0].PSComputerName | Should -Be 'dir2'
+        "$($synced[0].Origin)" | Should -Be 'Sync'
+    }
+}

@@ -21,6 +21,7 @@ BeforeDiscovery {
 }
 
 BeforeAll {
+    Import-Module $env:LVSADMIN_MODULE -Force
     $script:Skip = (id -u) -ne '0' -or -not (Test-Path /usr/sbin/sshd) -or -not (Get-Command ip -ErrorAction SilentlyContinue) -or -not (Get-Command ssh-keygen -ErrorAction SilentlyContinue)
     $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     $script:Tag = "lvsrt$PID"
@@ -189,5 +190,35 @@ Describe 'Real servers over SSH remoting' -Skip:$Skip {
             $findings = Test-LvsRealServer -Mode DirectRouting -VirtualAddress 192.0.2.10, 192.0.2.11 -NetworkNamespace $ns
             $findings | Where-Object -Not Passed | Should -BeNullOrEmpty
         } finally { ip netns del $ns }
+    }
+}
+
+Describe 'Directors over SSH remoting (hosts without IPVS: the errors)' -Skip:$Skip {
+    # This machine's kernel has no IPVS, so each "director" refuses with its own error; the lab remoting suite applies
+    # documents and starts sync daemon pairs for real.
+    It 'Set-, Compare- and Test-LvsConfiguration -Session: each host''s own error, named by the host, for every host' {
+        foreach ($command in 'Set-LvsConfiguration', 'Compare-LvsConfiguration', 'Test-LvsConfiguration') {
+            $out = & $command -Configuration $Document -Session $Sessions[0], $Sessions[1] -ErrorAction SilentlyContinue -ErrorVariable e
+            $out | Should -BeNullOrEmpty -Because $command
+            ($e | ForEach-Object { "$($_.TargetObject)|$($_.FullyQualifiedErrorId.Split(',')[0])" } | Sort-Object) |
+                Should -Be '10.77.1.2|IpvsModuleNotLoaded', '10.77.2.2|IpvsModuleNotLoaded' -Because $command
+            "$($e[0])" | Should -Match '^10\.77\.[12]\.2: .*ip_vs'
+        }
+    }
+
+    It 'Set-LvsConfiguration -Session checks the document here first: a bad one stops before any host is asked' {
+        { Set-LvsConfiguration -Session $Sessions[0] -InputObject '-A -t 192.0.2.10:99999 -s rr' -Format Ipvsadm -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ConfigurationParseError*'
+    }
+
+    It 'Start-LvsSyncDaemon -MasterSession/-BackupSession: bad input stops before any host; a failing backup leaves the master unstarted' {
+        { Start-LvsSyncDaemon -MasterSession $Sessions[0] -BackupSession $Sessions[0] -Interface eth0 } | Should -Throw -ErrorId 'SyncDaemonPairHostRepeated*'
+        { Start-LvsSyncDaemon -MasterSession $Sessions[0] -BackupSession $Sessions[1] -Interface eth0 -MulticastGroup 10.0.0.1 } | Should -Throw -ErrorId 'Invalid*'
+        Start-LvsSyncDaemon -MasterSession $Sessions[0] -BackupSession $Sessions[1] -Interface eth0 -ErrorAction SilentlyContinue -ErrorVariable e
+        $ids = $e | ForEach-Object { "$($_.TargetObject)|$($_.FullyQualifiedErrorId.Split(',')[0])" }
+        $ids | Should -Contain '10.77.2.2|IpvsModuleNotLoaded'
+        $ids | Should -Contain '10.77.1.2|SyncDaemonPairNotStarted'
+        $ids | Should -Not -Contain '10.77.1.2|IpvsModuleNotLoaded'   # the master was not tried
+        Start-LvsSyncDaemon -MasterSession $Sessions[0] -BackupSession $Sessions[1] -Interface eth0 -WhatIf -ErrorAction Stop
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 using LvsAdmin.Configuration;
 using LvsAdmin.Formats;
@@ -6,7 +7,8 @@ namespace LvsAdmin.Commands;
 
 /// <summary>
 /// Tests whether the live IPVS table matches a desired configuration: $true or $false, or with -Detailed the drift
-/// (the plan steps that would bring it in line; nothing when it matches). Nothing is changed.
+/// (the plan steps that would bring it in line; nothing when it matches). Nothing is changed. With -Session one
+/// answer per director ($true/$false, or its steps), each with the host in PSComputerName.
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "LvsConfiguration", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(bool), typeof(PlanStep))]
@@ -18,6 +20,13 @@ public sealed class TestLvsConfigurationCommand : DesiredConfigurationCmdlet
 
     protected override void Process(LvsConfiguration desired)
     {
+        if (OnSessions)
+        {
+            var parameters = new Dictionary<string, object?>();
+            if (Detailed) parameters["Detailed"] = true;
+            foreach (var run in RunOnSessions(Session, desired, "Test-LvsConfiguration", parameters)) WriteObject(run.Output, enumerateCollection: true);
+            return;
+        }
         var plan = PlanFor(desired, Prune, drain: false);
         if (Detailed) WriteObject(plan.Steps, enumerateCollection: true);
         else WriteObject(plan.IsEmpty);

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Text;
 using LvsAdmin.Configuration;
 using LvsAdmin.Formats;
@@ -50,6 +52,46 @@ public abstract class DesiredConfigurationCmdlet : ConfigurationCmdlet
     /// </summary>
     [Parameter]
     public SwitchParameter Prune { get; set; }
+
+    /// <summary>
+    /// Sessions to directors (New-PSSession -HostName …): the document is read and validated here, then compared,
+    /// tested or applied on each of those hosts at once, each with its own plan and its own rollback. Every result
+    /// carries the host in PSComputerName; a host that fails (unreachable, no LvsAdmin or another version, the kernel
+    /// refuses) is that host's non-terminating error and never stops the others. The sessions are left open.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public PSSession[] Session { get; set; } = [];
+
+    /// <summary>With -Session: how many hosts are worked on at once (default 32).</summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = 32;
+
+    private RemoteCommandRunner? _runner;
+
+    /// <summary>True when -Session was given: the work happens on those hosts.</summary>
+    protected bool OnSessions => Session.Length > 0;
+
+    /// <summary>
+    /// Runs the LvsAdmin command <paramref name="command"/> on every session of -Session with the document piped in as
+    /// JSON (and -Prune, -NetworkNamespace as given here); see <see cref="RemoteCommandRunner.Run"/>.
+    /// </summary>
+    private protected List<RemoteCommandRunner.HostRun> RunOnSessions(IReadOnlyList<PSSession> sessions, LvsConfiguration desired, string command, Dictionary<string, object?>? parameters = null)
+    {
+        parameters ??= new Dictionary<string, object?>();
+        parameters["Format"] = nameof(ConfigurationFormat.Json);
+        if (Prune) parameters["Prune"] = true;
+        if (NetworkNamespace is not null) parameters["NetworkNamespace"] = NetworkNamespace;
+        _runner ??= new RemoteCommandRunner(this, ThrottleLimit);
+        return _runner.Run(sessions, command, parameters, ConfigurationJson.Write(desired));
+    }
+
+    protected override void StopProcessing()
+    {
+        _runner?.Stop();
+        base.StopProcessing();
+    }
 
     private ConfigurationFormat? FormatOrNull => Given(nameof(Format)) ? Format : null;
 

@@ -72,8 +72,7 @@ public abstract class RealServerFleetCmdlet : RealServerSourceCmdlet
     private SessionInvoker? _invoker;
 
     /// <summary>The module version every remote host must have: the version of the module this command comes from.</summary>
-    protected string ModuleVersion =>
-        MyInvocation.MyCommand.Module?.Version?.ToString() ?? typeof(RealServerFleetCmdlet).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+    protected string ModuleVersion => RemoteHosts.ModuleVersion(this);
 
     /// <summary>One host to work on: its session, the real servers it is, and the setup those need (null: Nat only).</summary>
     protected sealed record FleetHost(PSSession Session, IReadOnlyList<RealServerRequirement> RealServers, RealServerSetup? Setup)
@@ -96,11 +95,7 @@ public abstract class RealServerFleetCmdlet : RealServerSourceCmdlet
     protected void WriteHostError(string host, string errorId, ErrorCategory category, string message, Exception? inner = null)
     {
         Failures.Add(new FleetFailure(host, errorId, message));
-        var record = new ErrorRecord(inner ?? new InvalidOperationException(message), errorId, category, host)
-        {
-            ErrorDetails = new ErrorDetails($"{host}: {message}"),
-        };
-        WriteError(record);
+        WriteError(RemoteHosts.HostError(host, errorId, category, message, inner));
     }
 
     /// <summary>
@@ -139,17 +134,10 @@ public abstract class RealServerFleetCmdlet : RealServerSourceCmdlet
                 WriteWarning($"{host}: the session matches no real server of the director's table (its addresses: {string.Join(", ", byHost[host])}).");
                 continue;
             }
-            var versions = discovered[host].Versions;
-            if (versions.Count == 0)
+            if (RemoteHosts.VersionProblem(host, discovered[host].Versions, ModuleVersion) is { } problem)
             {
-                WriteHostError(host, "LvsAdminModuleMissing", ErrorCategory.ObjectNotFound,
-                    $"LvsAdmin is not installed for the remote user (this side has {ModuleVersion}). Copy it with: Install-LvsAdminModule -Session $session");
-                continue;
-            }
-            if (!versions.Contains(ModuleVersion))
-            {
-                WriteHostError(host, "LvsAdminModuleVersionMismatch", ErrorCategory.InvalidResult,
-                    $"the host has LvsAdmin {string.Join(", ", versions)}, this side {ModuleVersion}; versions are not mixed. Copy this one with: Install-LvsAdminModule -Session $session");
+                Failures.Add(new FleetFailure(host, RemoteHosts.ErrorId(problem), problem.Exception.Message));
+                WriteError(problem);
                 continue;
             }
             RealServerSetup? setup = null;
@@ -222,20 +210,12 @@ public abstract class RealServerFleetCmdlet : RealServerSourceCmdlet
     /// <summary>Re-writes a remote error record as this host's non-terminating error (its ErrorId kept, target the host).</summary>
     protected void WriteRemoteError(string host, ErrorRecord remote)
     {
-        var id = remote.FullyQualifiedErrorId.Split(',')[0];
-        Failures.Add(new FleetFailure(host, id, remote.ToString()));
-        WriteError(new ErrorRecord(remote.Exception, id, remote.CategoryInfo.Category, host) { ErrorDetails = new ErrorDetails($"{host}: {remote}") });
+        Failures.Add(new FleetFailure(host, RemoteHosts.ErrorId(remote), remote.ToString()));
+        WriteError(RemoteHosts.FromRemote(host, remote));
     }
 
     /// <summary>A property value that is a list of strings (deserialized ArrayList or a single value).</summary>
-    protected static List<string> Strings(object? value)
-    {
-        value = value is PSObject p ? p.BaseObject : value;
-        if (value is null) return new List<string>();
-        if (value is string s) return new List<string> { s };
-        if (value is IEnumerable e) return e.Cast<object?>().Select(x => (x is PSObject px ? px.BaseObject : x)?.ToString() ?? "").Where(x => x.Length > 0).ToList();
-        return new List<string> { value.ToString() ?? "" };
-    }
+    protected static List<string> Strings(object? value) => RemoteHosts.Strings(value);
 
     /// <summary>Ctrl+C stops every host's running command.</summary>
     protected override void StopProcessing()
