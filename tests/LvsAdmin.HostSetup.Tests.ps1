@@ -120,6 +120,14 @@ Describe 'Virtual addresses' {
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 
+    It 'removes several addresses in one call; a missing one is its own error and the others still go' {
+        Add-LvsVirtualAddress -Address 198.51.100.6, 198.51.100.7 -NetworkNamespace $ns
+        Remove-LvsVirtualAddress -Address 198.51.100.6, 198.51.100.99, 198.51.100.7 -NetworkNamespace $ns -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        Get-NsAddress $ns lo | Should -Not -Match '198\.51\.100\.[67]/'
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Match '^AddressNotFound'
+    }
+
     It 'removes the VIPs piped from Get-LvsVirtualAddress' {
         @(Get-LvsVirtualAddress -InterfaceName lo -NetworkNamespace $ns).Count | Should -BeGreaterOrEqual 2
         Get-LvsVirtualAddress -InterfaceName lo -NetworkNamespace $ns | Remove-LvsVirtualAddress -NetworkNamespace $ns -Confirm:$false

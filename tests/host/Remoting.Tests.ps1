@@ -222,3 +222,44 @@ Describe 'Directors over SSH remoting (hosts without IPVS: the errors)' -Skip:$S
         Start-LvsSyncDaemon -MasterSession $Sessions[0] -BackupSession $Sessions[1] -Interface eth0 -WhatIf -ErrorAction Stop
     }
 }
+
+Describe 'NAT real servers over SSH remoting: the route back is checked, never changed' -Skip:$Skip {
+    BeforeAll {
+        $script:Nat = [LvsAdmin.Formats.ConfigurationIpvsadm]::Read(@"
+-A -t 192.0.2.20:80 -s rr
+-a -t 192.0.2.20:80 -r 10.77.1.2:80 -m -w 1
+-a -t 192.0.2.20:80 -r 10.77.2.2:80 -m -w 1
+"@, 'nat')
+        $script:NatSessions = $Sessions[0], $Sessions[1]
+        ip -n "$Tag-rs1" route add default via 10.77.1.1   # rs1 routes back through "the director" (this side); rs2 has no route
+    }
+    AfterAll { ip -n "$Tag-rs1" route del default 2>$null }
+
+    It 'Test-LvsRealServerFleet: a RouteBack finding per NAT host, failed on exactly the host that bypasses the director' {
+        $f = @(Test-LvsRealServerFleet -Configuration $Nat -Session $NatSessions -DirectorAddress 10.77.1.1, 10.77.2.1 | Sort-Object PSComputerName)
+        $f.PSComputerName | Should -Be '10.77.1.2', '10.77.2.2'
+        $f.Check | Should -Be 'RouteBack', 'RouteBack'
+        $f.Passed | Should -Be $true, $false
+        $f[0].Actual | Should -Match '^via 10\.77\.1\.1 dev eth0'
+        $f[1].Actual | Should -Be 'unreachable'
+        $f[1].Fix | Should -Match '^ip route replace default via 10\.77\.1\.1'
+        Test-LvsRealServerFleet -Configuration $Nat -Session $NatSessions -DirectorAddress 10.77.1.1, 10.77.2.1 -Quiet | Should -BeFalse
+    }
+
+    It 'Sync-LvsRealServer changes nothing on NAT hosts; the missing route is that host''s RealServerRouteBackMissing' {
+        $r = @(Sync-LvsRealServer -Configuration $Nat -Session $NatSessions -DirectorAddress 10.77.1.1, 10.77.2.1 -ErrorVariable e -ErrorAction SilentlyContinue)
+        $r.Method | Should -Be 'Nat', 'Nat'
+        $r.Changed | Should -Be $false, $false
+        ($e | ForEach-Object { "$($_.TargetObject)|$($_.FullyQualifiedErrorId.Split(',')[0])" }) | Should -Be '10.77.2.2|RealServerRouteBackMissing'
+        "$($e[0])" | Should -Match '^10\.77\.2\.2: .*Fix: ip route replace default via 10\.77\.1\.1'
+        Invoke-In rs2 'ip route show default' | Should -BeNullOrEmpty
+    }
+
+    It 'without the director''s addresses (a document, not the live table) the check says what it needs; a bad address stops first' {
+        $u = @(Test-LvsRealServerFleet -Configuration $Nat -Session $Sessions[0] -ErrorAction SilentlyContinue)   # 10.77.2.2 has no session here
+        $u.Check | Should -Be 'RouteBack'
+        $u.Passed | Should -BeFalse
+        $u.Message | Should -Match '-DirectorAddress'
+        { Test-LvsRealServerFleet -Configuration $Nat -Session $Sessions[0] -DirectorAddress 10.77.1.1/24 } | Should -Throw -ErrorId 'InvalidDirectorAddress*'
+    }
+}

@@ -104,6 +104,62 @@ public static class HostChecks
         return list;
     }
 
+    /// <summary>
+    /// Where a NAT real server's replies to clients go: the destination looked up for each address family of its
+    /// real-server addresses, standing for a client outside its own networks (TEST-NET-2 and an IPv6 documentation
+    /// address: the route clients on the Internet get, normally the default route).
+    /// </summary>
+    public static IPAddress ClientProbe(AddressFamily family) =>
+        family == AddressFamily.InterNetworkV6 ? IPAddress.Parse("2001:db8:ffff:ffff::1") : IPAddress.Parse("198.51.100.1");
+
+    /// <summary>
+    /// LVS-NAT: the replies of a real server must go back through the director, which rewrites their source to the
+    /// VIP; replies that bypass it reach the client from the real server's own address and are dropped. One RouteBack
+    /// finding per route (see <see cref="ClientProbe"/>): passed when its gateway is one of the director's addresses.
+    /// Checked only: the fix is the route to add, never applied.
+    /// </summary>
+    public static IReadOnlyList<HostFinding> NatRouteBack(IReadOnlyList<RouteLookup> routes, IReadOnlyCollection<IPAddress> directorAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        ArgumentNullException.ThrowIfNull(directorAddresses);
+        var list = new List<HostFinding>();
+        foreach (var r in routes)
+        {
+            var family = r.Destination.AddressFamily;
+            var director = directorAddresses.Where(a => a.AddressFamily == family && !IPAddress.IsLoopback(a)).ToList();
+            var target = $"replies to clients (route to {r.Destination})";
+            if (director.Count == 0)
+            {
+                list.Add(Finding("RouteBack", target, false, "via the director", r.ToString(),
+                    $"No {(family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4")} address of the director is known, so the route back cannot be checked: give the director's addresses (-DirectorAddress).",
+                    "-DirectorAddress <the director's address on this real server's network>"));
+                continue;
+            }
+            var passed = !r.Unreachable && r.Gateway is { } g && director.Any(d => d.Equals(g));
+            var problem = r.Unreachable
+                ? "The real server has no route to clients: LVS-NAT replies must go back through the director."
+                : r.Gateway is null
+                    ? $"Replies to clients leave on-link ({r}), not through the director: it never sees them to rewrite their source to the VIP, and the client drops them."
+                    : $"Replies to clients go via {r.Gateway}, not through the director ({string.Join(" or ", director)}): it never sees them to rewrite their source to the VIP, and the client drops them.";
+            list.Add(Finding("RouteBack", target, passed, "via " + string.Join(" or ", director), r.ToString(), problem,
+                $"ip {(family == AddressFamily.InterNetworkV6 ? "-6 " : "")}route replace default via {director[0]} (on the real server; LvsAdmin checks this route, it does not change it)"));
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// <see cref="NatRouteBack(IReadOnlyList{RouteLookup}, IReadOnlyCollection{IPAddress})"/> on this host: one lookup
+    /// per address family of <paramref name="realServerAddresses"/>.
+    /// </summary>
+    public static IReadOnlyList<HostFinding> NatRouteBack(RouteNetlinkClient route, IEnumerable<IPAddress> realServerAddresses, IReadOnlyCollection<IPAddress> directorAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(realServerAddresses);
+        var routes = realServerAddresses.Select(a => a.AddressFamily).Distinct().OrderBy(f => f == AddressFamily.InterNetworkV6 ? 1 : 0)
+            .Select(f => route.LookupRoute(ClientProbe(f))).ToList();
+        return NatRouteBack(routes, directorAddresses);
+    }
+
     /// <summary>Test-LvsDirector.</summary>
     public static IReadOnlyList<HostFinding> Director(HostSnapshot snapshot, DirectorSetup setup, string? networkNamespace = null)
     {

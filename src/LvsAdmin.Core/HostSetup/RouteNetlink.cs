@@ -64,6 +64,18 @@ public sealed record InterfaceAddress(int InterfaceIndex, string InterfaceName, 
 }
 
 /// <summary>
+/// The route the kernel picks for packets to <see cref="Destination"/> (ip route get): the gateway (null when the
+/// destination is on-link), the outgoing interface, the preferred source address, or Unreachable.
+/// </summary>
+public sealed record RouteLookup(IPAddress Destination, IPAddress? Gateway, string? InterfaceName, IPAddress? PreferredSource, bool Unreachable)
+{
+    /// <summary>"via 10.0.0.1 dev eth0", "dev eth0" or "unreachable", as ip route get prints the route.</summary>
+    public override string ToString() => Unreachable
+        ? "unreachable"
+        : (Gateway is null ? "" : $"via {Gateway} ") + (InterfaceName is null ? "" : $"dev {InterfaceName}") + (PreferredSource is null ? "" : $" src {PreferredSource}");
+}
+
+/// <summary>
 /// Encoding and decoding of the rtnetlink messages the host setup uses (uapi linux/rtnetlink.h, if_link.h,
 /// if_addr.h). Pure: the bytes are unit-tested against the uapi layout.
 /// </summary>
@@ -99,6 +111,16 @@ internal static class RouteNetlinkCodec
     public const uint IFA_F_NODAD = 0x02;
     public const uint IFA_F_TENTATIVE = 0x40;
     public const uint IFA_F_PERMANENT = 0x80;
+
+    public const ushort RTM_NEWROUTE = 24;
+    public const ushort RTM_GETROUTE = 26;
+    public const ushort RTA_DST = 1;
+    public const ushort RTA_OIF = 4;
+    public const ushort RTA_GATEWAY = 5;
+    public const ushort RTA_PREFSRC = 7;
+    public const ushort RTA_VIA = 18;
+    public const byte RTN_UNICAST = 1;
+    public const int RtMsgSize = 12;
 
     public const int IfInfoMsgSize = 16;
     public const int IfAddrMsgSize = 8;
@@ -140,6 +162,48 @@ internal static class RouteNetlinkCodec
         w.BeginMessage(RTM_GETADDR, NetlinkMessage.NLM_F_REQUEST | NetlinkMessage.NLM_F_DUMP, seq);
         w.WriteRaw(IfAddrMsg(family, 0, 0, 0, 0));
         w.EndMessage();
+    }
+
+    /// <summary>
+    /// RTM_GETROUTE for one destination (ip route get ADDRESS): struct rtmsg with the family and a full-length dst_len,
+    /// then RTA_DST. With NLM_F_ACK the kernel answers one RTM_NEWROUTE, then the ACK.
+    /// </summary>
+    public static void WriteGetRoute(NetlinkWriter w, uint seq, IPAddress destination)
+    {
+        var v6 = destination.AddressFamily == AddressFamily.InterNetworkV6;
+        w.BeginMessage(RTM_GETROUTE, NetlinkMessage.NLM_F_REQUEST | NetlinkMessage.NLM_F_ACK, seq);
+        var rtm = new byte[RtMsgSize];
+        rtm[0] = v6 ? AF_INET6 : AF_INET;
+        rtm[1] = (byte)(v6 ? 128 : 32);
+        w.WriteRaw(rtm);
+        w.PutBytes(RTA_DST, destination.GetAddressBytes());
+        w.EndMessage();
+    }
+
+    /// <summary>Decodes the RTM_NEWROUTE answer of <see cref="WriteGetRoute"/>; the interface name comes from <paramref name="names"/>.</summary>
+    public static RouteLookup DecodeRoute(NetlinkMessage m, IPAddress destination, IReadOnlyDictionary<int, string> names)
+    {
+        var p = m.Payload;
+        if (p.Length < RtMsgSize) throw new NetlinkProtocolException($"RTM_NEWROUTE payload of {p.Length} bytes, expected at least {RtMsgSize}");
+        var type = p.Span[7];
+        var t = NetlinkAttribute.ParseTable(p[RtMsgSize..], RTA_VIA);
+        IPAddress? gateway = t[RTA_GATEWAY] is { } g && g.Payload.Length is 4 or 16 ? new IPAddress(g.Payload.Span) : null;
+        if (gateway is null && t[RTA_VIA] is { } via && via.Payload.Length >= 6)
+        {
+            // struct rtvia: family (u16), then the address (an IPv4 next hop of an IPv6 route).
+            var family = BinaryPrimitives.ReadUInt16LittleEndian(via.Payload.Span);
+            var bytes = via.Payload.Span[2..];
+            if (family == AF_INET && bytes.Length >= 4) gateway = new IPAddress(bytes[..4]);
+            else if (family == AF_INET6 && bytes.Length >= 16) gateway = new IPAddress(bytes[..16]);
+        }
+        string? name = null;
+        if (t[RTA_OIF] is { } oif)
+        {
+            var index = (int)oif.GetU32();
+            name = names.TryGetValue(index, out var n) ? n : "if" + index;
+        }
+        IPAddress? source = t[RTA_PREFSRC] is { } ps && ps.Payload.Length is 4 or 16 ? new IPAddress(ps.Payload.Span) : null;
+        return new RouteLookup(destination, gateway, name, source, type != RTN_UNICAST && type != 2 /* RTN_LOCAL */);
     }
 
     /// <summary>The default scope the ip tool uses: host for loopback addresses (127/8, ::1), global otherwise.</summary>
@@ -341,6 +405,33 @@ public sealed class RouteNetlinkClient : IDisposable
         var seq = _socket.NextSequence();
         RouteNetlinkCodec.WriteSetLinkUp(w, seq, link.Index, up);
         Send(w, seq, $"set link {interfaceName} {(up ? "up" : "down")}");
+    }
+
+    /// <summary>
+    /// The route the kernel would use for packets to <paramref name="destination"/> (ip route get). A destination
+    /// with no route (ENETUNREACH, EHOSTUNREACH) is a lookup with Unreachable set, not an error.
+    /// </summary>
+    public RouteLookup LookupRoute(IPAddress destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var names = GetLinks().ToDictionary(l => l.Index, l => l.Name);
+        var w = new NetlinkWriter();
+        var seq = _socket.NextSequence();
+        RouteNetlinkCodec.WriteGetRoute(w, seq, destination);
+        try
+        {
+            var replies = _socket.Request(w, seq, "RTM_GETROUTE").Where(m => m.Type == RouteNetlinkCodec.RTM_NEWROUTE).ToList();
+            if (replies.Count == 0) throw new NetlinkProtocolException("RTM_GETROUTE: the kernel sent no route");
+            return RouteNetlinkCodec.DecodeRoute(replies[0], destination, names);
+        }
+        catch (NetlinkException e) when (e.Errno is E.ENETUNREACH or E.EHOSTUNREACH)
+        {
+            return new RouteLookup(destination, null, null, null, true);
+        }
+        catch (NetlinkException e)
+        {
+            throw Map(e, $"look up the route to {destination}");
+        }
     }
 
     /// <summary>

@@ -26,6 +26,8 @@ public static class Errno
     public const int EAFNOSUPPORT = 97;
     public const int EADDRINUSE = 98;
     public const int EADDRNOTAVAIL = 99;
+    public const int ENETUNREACH = 101;
+    public const int EHOSTUNREACH = 113;
     public const int ENOBUFS = 105;
     public const int ETIMEDOUT = 110;
     public const int EPROTONOSUPPORT = 93;
@@ -57,6 +59,8 @@ public static class Errno
         EAFNOSUPPORT => "Address family not supported by protocol",
         EADDRINUSE => "Address already in use",
         EADDRNOTAVAIL => "Cannot assign requested address",
+        ENETUNREACH => "Network is unreachable",
+        EHOSTUNREACH => "No route to host",
         ENOBUFS => "No buffer space available",
         ETIMEDOUT => "Connection timed out",
         EPROTONOSUPPORT => "Protocol not supported",

@@ -11,10 +11,10 @@ namespace LvsAdmin.Commands;
 [OutputType(typeof(HostChange))]
 public sealed class RemoveLvsVirtualAddressCommand : HostChangeCmdlet
 {
-    /// <summary>The address to remove (192.0.2.10, 2001:db8::10, 192.0.2.10/24). Binds from the Address property of piped addresses.</summary>
+    /// <summary>The addresses to remove (192.0.2.10, 2001:db8::10, 192.0.2.10/24), each on its own. Binds from the Address property of piped addresses.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string Address { get; set; } = "";
+    public string[] Address { get; set; } = [];
 
     /// <summary>Only remove the address if it has this prefix length. Binds from the PrefixLength property.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -30,7 +30,10 @@ public sealed class RemoveLvsVirtualAddressCommand : HostChangeCmdlet
     protected override void ProcessRecord()
     {
         int? prefix = Given(nameof(PrefixLength)) ? PrefixLength : null;
-        var plan = Plan(Address, () => Setup.PlanRemoveAddress(Address, prefix, InterfaceName, Persist));
-        if (plan is not null) ApplyAndPassThru(plan);
+        foreach (var text in Address)
+        {
+            var plan = Plan(text, () => Setup.PlanRemoveAddress(text, prefix, InterfaceName, Persist));
+            if (plan is not null) ApplyAndPassThru(plan);
+        }
     }
 }

@@ -69,7 +69,59 @@ public abstract class RealServerFleetCmdlet : RealServerSourceCmdlet
     [ValidateNotNull]
     public Hashtable? RealServerMap { get; set; }
 
+    /// <summary>
+    /// The director's addresses, for the LVS-NAT check that each NAT real server routes its replies back through the
+    /// director. Default: with the live table, this host's addresses (or -NetworkNamespace's); with -Path or
+    /// -Configuration none are known, and NAT real servers are reported as not checkable until this is given.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? DirectorAddress { get; set; }
+
     private SessionInvoker? _invoker;
+
+    /// <summary>
+    /// The director's addresses for the NAT route check: -DirectorAddress (a bad one ends the command before any host
+    /// is touched), else this host's when the table is the live one, else none.
+    /// </summary>
+    protected IReadOnlyList<IPAddress> DirectorAddresses()
+    {
+        if (DirectorAddress is not null)
+        {
+            var list = new List<IPAddress>();
+            foreach (var text in DirectorAddress)
+            {
+                if (!IPAddress.TryParse(text, out var ip) || text.Contains('/'))
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-DirectorAddress '{text}' is not an IPv4 or IPv6 address."),
+                        "InvalidDirectorAddress", ErrorCategory.InvalidArgument, text));
+                list.Add(ip!);
+            }
+            return list;
+        }
+        if (!FromLiveTable) return Array.Empty<IPAddress>();
+        try
+        {
+            using var route = RouteNetlinkClient.Open(NetworkNamespace);
+            return route.GetAddresses().Select(a => a.Address).Where(a => !IPAddress.IsLoopback(a)).ToList();
+        }
+        catch (Exception e) when (e is Ipvs.IpvsException or Netlink.NetlinkException)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, (object?)NetworkNamespace ?? "host"));
+            throw; // not reached
+        }
+    }
+
+    /// <summary>The hosts that are LVS-NAT real servers (their route back is checked).</summary>
+    protected static List<FleetHost> NatHosts(IEnumerable<FleetHost> hosts) =>
+        hosts.Where(h => h.RealServers.Any(r => r.Method == Ipvs.ForwardingMethod.Nat)).ToList();
+
+    /// <summary>The parameters of <see cref="RemoteScripts.RealServer"/> for a NAT host's RouteBack check.</summary>
+    private protected Dictionary<string, object?> RouteBackParameters(FleetHost host, IReadOnlyList<IPAddress> director) => new()
+    {
+        ["Version"] = ModuleVersion, ["Action"] = "RouteBack",
+        ["NatAddress"] = host.RealServers.Where(r => r.Method == Ipvs.ForwardingMethod.Nat).Select(r => r.Address.ToString()).ToArray(),
+        ["DirectorAddress"] = director.Select(a => a.ToString()).ToArray(),
+    };
 
     /// <summary>The module version every remote host must have: the version of the module this command comes from.</summary>
     protected string ModuleVersion => RemoteHosts.ModuleVersion(this);
@@ -255,13 +307,19 @@ internal static class RemoteScripts
         """;
 
     /// <summary>
-    /// Test: Test-LvsRealServer's findings. Plan: the changes Initialize-LvsRealServer would make (as text). Apply:
+    /// RouteBack: the LVS-NAT route check's findings (HostChecks.NatRouteBack). Test: Test-LvsRealServer's findings. Plan: the changes Initialize-LvsRealServer would make (as text). Apply:
     /// Initialize-LvsRealServer -PassThru (the applied changes as text; failures are its own error records).
     /// </summary>
     public const string RealServer = """
-        param([string]$Version, [string]$Action, [string]$Mode, [string[]]$VirtualAddress, [bool]$Persist)
+        param([string]$Version, [string]$Action, [string]$Mode, [string[]]$VirtualAddress, [bool]$Persist, [string[]]$NatAddress, [string[]]$DirectorAddress)
         Import-Module LvsAdmin -RequiredVersion $Version -ErrorAction Stop
         switch ($Action) {
+            'RouteBack' {
+                $route = [LvsAdmin.HostSetup.RouteNetlinkClient]::Open([NullString]::Value)
+                try {
+                    [LvsAdmin.HostSetup.HostChecks]::NatRouteBack($route, [System.Net.IPAddress[]]$NatAddress, [System.Net.IPAddress[]]@($DirectorAddress | Where-Object { $_ }))
+                } finally { $route.Dispose() }
+            }
             'Test' { Test-LvsRealServer -Mode $Mode -VirtualAddress $VirtualAddress }
             'Plan' {
                 $client = [LvsAdmin.HostSetup.HostSetupClient]::Open([NullString]::Value, [LvsAdmin.HostSetup.HostSetupOptions]::FromEnvironment())

@@ -37,6 +37,9 @@ public abstract class RealServerSourceCmdlet : ConfigurationCmdlet
 
     private LvsConfiguration? _document;
 
+    /// <summary>True when the table is this host's live one (no -Configuration, no -Path).</summary>
+    protected bool FromLiveTable => _document is null && Path is null;
+
     /// <summary>Keeps the last document from the pipeline.</summary>
     protected override void ProcessRecord()
     {

@@ -174,4 +174,105 @@ public class RouteNetlinkCodecTests
         var shortMsg = new NetlinkMessage(RouteNetlinkCodec.RTM_NEWLINK, 0, 1, 0, new byte[8]);
         Assert.Throws<NetlinkProtocolException>(() => RouteNetlinkCodec.DecodeLink(shortMsg));
     }
+
+    [Fact]
+    public void GetRouteRequestForOneDestination()
+    {
+        var w = new NetlinkWriter();
+        RouteNetlinkCodec.WriteGetRoute(w, 9, IPAddress.Parse("198.51.100.1"));
+        Hex.Equal(Hex.Parse(
+            "24 00 00 00 1a 00 05 00 09 00 00 00 00 00 00 00", // len 36, RTM_GETROUTE, REQUEST|ACK, seq 9
+            "02 20 00 00 00 00 00 00 00 00 00 00",             // rtmsg: AF_INET, dst_len 32, the rest 0
+            "08 00 01 00 c6 33 64 01"),                        // RTA_DST 198.51.100.1
+            w.WrittenSpan);
+        var w6 = new NetlinkWriter();
+        RouteNetlinkCodec.WriteGetRoute(w6, 1, IPAddress.Parse("2001:db8::1"));
+        Assert.Equal(10, w6.WrittenSpan[16]);   // AF_INET6
+        Assert.Equal(128, w6.WrittenSpan[17]);  // dst_len
+        Assert.Equal(16 + 12 + 20, w6.WrittenSpan.Length);
+    }
+
+    private static NetlinkMessage RouteReply(byte family, byte type, System.Action<NetlinkWriter> attributes)
+    {
+        var w = new NetlinkWriter();
+        w.BeginMessage(RouteNetlinkCodec.RTM_NEWROUTE, 0, 1);
+        var rtm = new byte[12];
+        rtm[0] = family;
+        rtm[7] = type;
+        w.WriteRaw(rtm);
+        attributes(w);
+        w.EndMessage();
+        return Reply(w);
+    }
+
+    [Fact]
+    public void DecodeRouteViaGatewayOnLinkViaIPv4AndUnreachable()
+    {
+        var names = new Dictionary<int, string> { [2] = "eth0" };
+        var dst = IPAddress.Parse("198.51.100.1");
+        var viaGw = RouteNetlinkCodec.DecodeRoute(RouteReply(2, 1, w =>
+        {
+            w.PutBytes(RouteNetlinkCodec.RTA_DST, dst.GetAddressBytes());
+            w.PutU32(RouteNetlinkCodec.RTA_OIF, 2);
+            w.PutBytes(RouteNetlinkCodec.RTA_GATEWAY, new byte[] { 10, 0, 0, 1 });
+            w.PutBytes(RouteNetlinkCodec.RTA_PREFSRC, new byte[] { 10, 0, 0, 21 });
+        }), dst, names);
+        Assert.Equal(IPAddress.Parse("10.0.0.1"), viaGw.Gateway);
+        Assert.Equal("eth0", viaGw.InterfaceName);
+        Assert.False(viaGw.Unreachable);
+        Assert.Equal("via 10.0.0.1 dev eth0 src 10.0.0.21", viaGw.ToString());
+
+        var onLink = RouteNetlinkCodec.DecodeRoute(RouteReply(2, 1, w => w.PutU32(RouteNetlinkCodec.RTA_OIF, 7)), dst, names);
+        Assert.Null(onLink.Gateway);
+        Assert.Equal("dev if7", onLink.ToString());
+
+        var dst6 = IPAddress.Parse("2001:db8::1");
+        var via4 = RouteNetlinkCodec.DecodeRoute(RouteReply(10, 1, w => w.PutBytes(RouteNetlinkCodec.RTA_VIA, new byte[] { 2, 0, 192, 0, 2, 1 })), dst6, names);
+        Assert.Equal(IPAddress.Parse("192.0.2.1"), via4.Gateway);   // struct rtvia: an IPv4 next hop of an IPv6 route
+
+        var blackhole = RouteNetlinkCodec.DecodeRoute(RouteReply(2, 7 /* RTN_UNREACHABLE */, _ => { }), dst, names);
+        Assert.True(blackhole.Unreachable);
+        Assert.Equal("unreachable", blackhole.ToString());
+        Assert.Throws<NetlinkProtocolException>(() => RouteNetlinkCodec.DecodeRoute(new NetlinkMessage(RouteNetlinkCodec.RTM_NEWROUTE, 0, 1, 0, new byte[8]), dst, names));
+    }
+
+    [Fact]
+    public void NatRouteBackPassesOnlyViaTheDirector()
+    {
+        var director = new[] { IPAddress.Parse("10.0.0.1"), IPAddress.Parse("192.0.2.10") };
+        var dst = HostChecks.ClientProbe(System.Net.Sockets.AddressFamily.InterNetwork);
+        Assert.Equal("198.51.100.1", dst.ToString());
+        RouteLookup Via(string? gw) => new(dst, gw is null ? null : IPAddress.Parse(gw), "eth0", null, false);
+
+        var ok = Assert.Single(HostChecks.NatRouteBack(new[] { Via("10.0.0.1") }, director));
+        Assert.True(ok.Passed);
+        Assert.Equal("RouteBack", ok.Check);
+        Assert.Equal("via 10.0.0.1 or 192.0.2.10", ok.Expected);
+        Assert.Equal("via 10.0.0.1 dev eth0", ok.Actual);
+
+        var other = Assert.Single(HostChecks.NatRouteBack(new[] { Via("10.0.0.254") }, director));
+        Assert.False(other.Passed);
+        Assert.Contains("not through the director", other.Message);
+        Assert.StartsWith("ip route replace default via 10.0.0.1", other.Fix);
+
+        Assert.False(Assert.Single(HostChecks.NatRouteBack(new[] { Via(null) }, director)).Passed);   // on-link: bypasses the director
+        Assert.False(Assert.Single(HostChecks.NatRouteBack(new[] { new RouteLookup(dst, null, null, null, true) }, director)).Passed);
+
+        // no director address of the family: not checkable, said so
+        var v6 = new RouteLookup(HostChecks.ClientProbe(System.Net.Sockets.AddressFamily.InterNetworkV6), IPAddress.Parse("fd00::1"), "eth0", null, false);
+        var unknown = Assert.Single(HostChecks.NatRouteBack(new[] { v6 }, director));
+        Assert.False(unknown.Passed);
+        Assert.Contains("-DirectorAddress", unknown.Message);
+    }
+
+    [Fact]
+    public void LookupRouteAsksThisKernel()
+    {
+        // Route lookups need no privilege: the loopback address is a local route on lo.
+        using var route = RouteNetlinkClient.Open();
+        var r = route.LookupRoute(IPAddress.Loopback);
+        Assert.False(r.Unreachable);
+        Assert.Null(r.Gateway);
+        Assert.Equal("lo", r.InterfaceName);
+    }
 }
