@@ -243,6 +243,9 @@ Describe 'NAT real servers over SSH remoting: the route back is checked, never c
         $f[0].Actual | Should -Match '^via 10\.77\.1\.1 dev eth0'
         $f[1].Actual | Should -Be 'unreachable'
         $f[1].Fix | Should -Match '^ip route replace default via 10\.77\.1\.1'
+        # the findings' table view gets the host column, as for Invoke-Command's results
+        ($f | Out-String -Width 200) -split "`n" | Where-Object { $_ -match '^RouteBack' } | ForEach-Object { $_.TrimEnd() } |
+            Should -Match '10\.77\.[12]\.2$'
         Test-LvsRealServerFleet -Configuration $Nat -Session $NatSessions -DirectorAddress 10.77.1.1, 10.77.2.1 -Quiet | Should -BeFalse
     }
 

@@ -32,10 +32,14 @@ internal static class RemoteHosts
     /// <summary>The error record inside a failed session's exception (a remote terminating error), or null.</summary>
     public static ErrorRecord? RecordOf(Exception? failure) => (failure as IContainsErrorRecord)?.ErrorRecord;
 
-    /// <summary>Marks <paramref name="result"/> as coming from <paramref name="host"/> (as Invoke-Command does) and returns it.</summary>
+    /// <summary>
+    /// Marks <paramref name="result"/> as coming from <paramref name="host"/> as Invoke-Command does: PSComputerName,
+    /// and PSShowComputerName so that PowerShell's table and list views add a PSComputerName column.
+    /// </summary>
     public static PSObject Named(PSObject result, string host)
     {
         if (result.Properties["PSComputerName"] is null) result.Properties.Add(new PSNoteProperty("PSComputerName", host));
+        if (result.Properties["PSShowComputerName"] is null) result.Properties.Add(new PSNoteProperty("PSShowComputerName", true));
         return result;
     }
 
