@@ -166,11 +166,13 @@ Describe 'Real servers over SSH remoting' -Skip:$Skip {
     }
 
     It 'opens sessions itself from SSH host names and reports the unreachable one' {
+        $before = @(Get-PSSession).Count
         $r = Sync-LvsRealServer -Configuration $Document -HostName 10.77.1.2, 10.77.1.99 -UserName root -KeyFilePath "$Work/id" `
             -SshOption ($SshOptions + @{ ConnectTimeout = '3' }) -ErrorAction SilentlyContinue -ErrorVariable e -WarningAction SilentlyContinue
         $r.PSComputerName | Should -Be '10.77.1.2'
         $r.Changed | Should -BeFalse
         ($e | Where-Object { $_.TargetObject -eq '10.77.1.99' }).FullyQualifiedErrorId.ForEach({ $_.Split(',')[0] }) | Should -Contain 'RealServerHostUnreachable'
+        @(Get-PSSession).Count | Should -Be $before   # the sessions it opened are removed again, not left closed
     }
 
     It 'the generated sh script sets up a host without pwsh and passes the same checks' {

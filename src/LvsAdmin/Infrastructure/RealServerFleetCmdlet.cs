@@ -276,10 +276,25 @@ public abstract class RealServerFleetCmdlet : RealServerSourceCmdlet
         base.StopProcessing();
     }
 
-    /// <summary>Closes the sessions -HostName opened.</summary>
+    /// <summary>
+    /// Closes the sessions -HostName opened, with Remove-PSSession so that Get-PSSession does not list them afterwards;
+    /// off the pipeline thread (a disposal after Ctrl+C) their runspaces are closed directly.
+    /// </summary>
     protected override void ReleaseResources()
     {
         base.ReleaseResources();
+        if (_opened.Count == 0) return;
+        try
+        {
+            using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+            ps.AddCommand("Remove-PSSession").AddParameter("Session", _opened.ToArray()).AddParameter("ErrorAction", ActionPreference.SilentlyContinue).Invoke();
+            _opened.Clear();
+            return;
+        }
+        catch (Exception e) when (e is InvalidOperationException or PSInvalidOperationException or RuntimeException)
+        {
+            // not on the pipeline thread: close them below
+        }
         foreach (var s in _opened)
         {
             try
