@@ -386,8 +386,8 @@ Describe 'Two directors: one document, and a sync daemon pair' {
         (Invoke-Command -Session $S.dir2 { Get-LvsSyncDaemon }).State | Should -Be 'Backup'
         (Get-LvsSyncDaemon).State | Should -Be 'Master'
 
-        # traffic through the master (this director): rs1 and rs2 set up from its table, the VIP here
-        Sync-LvsRealServer -Session $S.rs1, $S.rs2 -WarningAction SilentlyContinue | Out-Null
+        # traffic through the master (this director): its real servers set up from its table, the VIP here
+        Sync-LvsRealServer -Session $S.rs1, $S.rs2, $S.rs3 -WarningAction SilentlyContinue | Out-Null
         Add-LvsVirtualAddress -Address 10.77.0.100
         @(Get-Answer 'http://10.77.0.100/' 4 | Sort-Object -Unique) | Should -Be 'rs1', 'rs2'
         $clock = [Diagnostics.Stopwatch]::StartNew()

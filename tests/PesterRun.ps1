@@ -21,6 +21,8 @@ function Invoke-LvsPesterRun {
     $config.Run.Path = $Path
     $config.Run.PassThru = $true
     $config.Output.Verbosity = $Verbosity
+    # LVS_PESTER_FULLNAME='*Two directors*' runs only the tests whose full name matches (file-level setup still runs).
+    if ($env:LVS_PESTER_FULLNAME) { $config.Filter.FullName = $env:LVS_PESTER_FULLNAME }
     $result = Invoke-Pester -Configuration $config
     $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Write-Host "${Label}: $($result.PassedCount) passed, $failed failed, $($result.SkippedCount) skipped"
