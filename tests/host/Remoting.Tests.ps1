@@ -260,6 +260,24 @@ Describe 'NAT real servers over SSH remoting: the route back is checked, never c
         Invoke-In rs2 'ip route show default' | Should -BeNullOrEmpty
     }
 
+    It 'the NAT sh script (hosts without pwsh) checks the same route back and finds the same as the cmdlet' {
+        $findings = @(Test-LvsRealServerFleet -Configuration $Nat -Session $NatSessions -DirectorAddress 10.77.1.1, 10.77.2.1 | Sort-Object PSComputerName)
+        foreach ($i in 1, 2) {
+            $script = Get-LvsRealServerSetup -Configuration $Nat -Address "10.77.$i.2" -Script Test -DirectorAddress 10.77.1.1, 10.77.2.1
+            Set-Content "$Work/nat-$i.sh" $script
+            $lines = @(ip netns exec "$Tag-rs$i" sh "$Work/nat-$i.sh")
+            $LASTEXITCODE | Should -Be ($i -eq 1 ? 0 : 1)
+            $line = @($lines | Where-Object { $_ -match '^(ok  |FAIL) RouteBack ' })
+            $line.Count | Should -Be 1
+            $expected = $findings[$i - 1]
+            if ($expected.Passed) { $line[0] | Should -Be "ok   RouteBack $($expected.Target): $($expected.Actual)" }
+            else { $line[0] | Should -BeLike "FAIL RouteBack $($expected.Target): expected $($expected.Expected), found $($expected.Actual): *" }
+        }
+        $install = Get-LvsRealServerSetup -Configuration $Nat -Address 10.77.2.2 -Script Install -DirectorAddress 10.77.1.1
+        @(ip netns exec "$Tag-rs2" sh -c $install)[-1] | Should -Be 'changed=false failed=1'
+        Invoke-In rs2 'ip route show default' | Should -BeNullOrEmpty
+    }
+
     It 'without the director''s addresses (a document, not the live table) the check says what it needs; a bad address stops first' {
         $u = @(Test-LvsRealServerFleet -Configuration $Nat -Session $Sessions[0] -ErrorAction SilentlyContinue)   # 10.77.2.2 has no session here
         $u.Check | Should -Be 'RouteBack'

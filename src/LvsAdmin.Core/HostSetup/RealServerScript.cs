@@ -122,6 +122,52 @@ public static class RealServerScript
         }
         """;
 
+    private const string RouteBackFunction = """
+        # check_route_back PROBE "DIRECTOR ADDRESSES": the route to a client (PROBE) must go via one of the director's addresses.
+        check_route_back() {
+          r=$(ip route get "$1" 2>/dev/null | head -n 1)
+          gw=
+          case "$r" in
+            ''|unreachable*|prohibit*|blackhole*) a=unreachable ;;
+            *) gw=$(printf '%s\n' "$r" | awk '{ for (i = 1; i < NF; i++) if ($i == "via") { print $(i + 1); exit } }')
+               a=$(printf '%s\n' "$r" | awk '{ v = ""; d = ""; s = ""; for (i = 1; i < NF; i++) { if ($i == "via") v = $(i + 1); if ($i == "dev") d = $(i + 1); if ($i == "src") s = $(i + 1) }
+                 o = ""; if (v != "") o = "via " v " "; if (d != "") o = o "dev " d; if (s != "") o = o " src " s; print o }') ;;
+          esac
+          ok=0; [ -n "$gw" ] && case " $2 " in *" $gw "*) ok=1 ;; esac
+          finding $ok RouteBack "replies to clients (route to $1)" "via $(printf '%s' "$2" | sed 's/ / or /g')" "$a" "LVS-NAT replies must go back through the director, which rewrites their source to the VIP (checked, not changed: ip route replace default via the director)"
+        }
+        """;
+
+    /// <summary>
+    /// The script of an LVS-NAT real server: nothing is set up on it; both kinds check, as Test-LvsRealServerFleet
+    /// does, that its replies to clients route back through one of <paramref name="directorAddresses"/> (a RouteBack
+    /// line per address family of <paramref name="realServerAddresses"/>). Test prints ok/FAIL and "findings=N";
+    /// Install changes nothing, prints the same lines and "changed=false failed=N". Both exit 1 when the check failed,
+    /// also when no director address of a family is known.
+    /// </summary>
+    public static string GenerateNat(IReadOnlyCollection<System.Net.IPAddress> realServerAddresses, IReadOnlyCollection<System.Net.IPAddress> directorAddresses, Kind kind, string? comment = null)
+    {
+        ArgumentNullException.ThrowIfNull(realServerAddresses);
+        ArgumentNullException.ThrowIfNull(directorAddresses);
+        var sb = new StringBuilder("#!/bin/sh\n");
+        sb.Append($"# LvsAdmin real-server {(kind == Kind.Install ? "setup" : "check")}: Nat (nothing to set up; the route back through the director is checked)\n");
+        if (comment is not null)
+            foreach (var line in comment.Split('\n')) sb.Append("# ").Append(line.Replace("\r", "")).Append('\n');
+        sb.Append("set -u\nPATH=/usr/sbin:/sbin:/usr/bin:/bin:$PATH\nfailed=0\n");
+        sb.Append(TestFunctions.Replace("\r", "")).Append('\n').Append(RouteBackFunction.Replace("\r", "")).Append('\n');
+        foreach (var family in realServerAddresses.Select(a => a.AddressFamily).Distinct().OrderBy(f => f == AddressFamily.InterNetworkV6 ? 1 : 0))
+        {
+            var probe = HostChecks.ClientProbe(family);
+            var director = directorAddresses.Where(d => d.AddressFamily == family && !System.Net.IPAddress.IsLoopback(d)).Select(d => d.ToString()).ToList();
+            if (director.Count == 0)
+                sb.Append($"finding 0 RouteBack 'replies to clients (route to {probe})' 'via the director' 'not checked' 'no address of the director is known: generate the script with -DirectorAddress'\n");
+            else sb.Append($"check_route_back {probe} '{string.Join(" ", director)}'\n");
+        }
+        sb.Append(kind == Kind.Install ? "echo \"changed=false failed=$failed\"\n" : "echo \"findings=$failed\"\n");
+        sb.Append("[ \"$failed\" -eq 0 ]\n");
+        return sb.ToString();
+    }
+
     /// <summary>
     /// The script for <paramref name="setup"/> (validated like Initialize-LvsRealServer: host addresses only). With
     /// <see cref="RealServerSetup.Persist"/> the Install script also writes /etc/sysctl.d/90-lvsadmin.conf,

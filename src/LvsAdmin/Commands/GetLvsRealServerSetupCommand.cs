@@ -8,7 +8,8 @@ namespace LvsAdmin.Commands;
 /// <summary>
 /// Derives what each real server of the director's table needs: one object per real-server address with its
 /// forwarding method, the VIPs it must accept and the services it serves. With -Script, the setup (Install) or the
-/// check (Test) of each DR/TUN real server as a POSIX sh script for hosts without PowerShell. Changes nothing.
+/// check (Test) of each real server as a POSIX sh script for hosts without PowerShell (for a NAT real server, both
+/// check its route back through the director: -DirectorAddress). Changes nothing.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "LvsRealServerSetup")]
 [OutputType(typeof(RealServerRequirement), typeof(string))]
@@ -19,7 +20,7 @@ public sealed class GetLvsRealServerSetupCommand : RealServerSourceCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Address { get; set; }
 
-    /// <summary>Write each DR/TUN real server's setup (Install) or check (Test) as a sh script instead of the objects.</summary>
+    /// <summary>Write each real server's setup (Install) or check (Test) as a sh script instead of the objects (NAT: the route-back check).</summary>
     [Parameter]
     public RealServerScript.Kind? Script { get; set; }
 
@@ -30,6 +31,7 @@ public sealed class GetLvsRealServerSetupCommand : RealServerSourceCmdlet
     protected override void EndProcessing()
     {
         var all = Requirements();
+        var director = Script is null ? Array.Empty<System.Net.IPAddress>() : DirectorAddresses();
         var wanted = all.ToList();
         if (Address is not null)
         {
@@ -51,7 +53,8 @@ public sealed class GetLvsRealServerSetupCommand : RealServerSourceCmdlet
             }
             if (r.ToSetup(Persist) is not { } setup)
             {
-                WriteVerbose($"{r.Address} is a NAT real server: it needs no VIP, only its route back through the director.");
+                // NAT: nothing to set up; the script checks the route back through the director.
+                WriteObject(RealServerScript.GenerateNat(new[] { r.Address }, director, Script.Value, $"Real server {r.Address}; services {string.Join(", ", r.Services)}."));
                 continue;
             }
             Try(r.Address, () => WriteObject(RealServerScript.Generate(setup, Script.Value, $"Real server {r.Address}; services {string.Join(", ", r.Services)}.")));

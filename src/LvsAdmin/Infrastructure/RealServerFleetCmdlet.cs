@@ -69,47 +69,7 @@ public abstract class RealServerFleetCmdlet : RealServerSourceCmdlet
     [ValidateNotNull]
     public Hashtable? RealServerMap { get; set; }
 
-    /// <summary>
-    /// The director's addresses, for the LVS-NAT check that each NAT real server routes its replies back through the
-    /// director. Default: with the live table, this host's addresses (or -NetworkNamespace's); with -Path or
-    /// -Configuration none are known, and NAT real servers are reported as not checkable until this is given.
-    /// </summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[]? DirectorAddress { get; set; }
-
     private SessionInvoker? _invoker;
-
-    /// <summary>
-    /// The director's addresses for the NAT route check: -DirectorAddress (a bad one ends the command before any host
-    /// is touched), else this host's when the table is the live one, else none.
-    /// </summary>
-    protected IReadOnlyList<IPAddress> DirectorAddresses()
-    {
-        if (DirectorAddress is not null)
-        {
-            var list = new List<IPAddress>();
-            foreach (var text in DirectorAddress)
-            {
-                if (!IPAddress.TryParse(text, out var ip) || text.Contains('/'))
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-DirectorAddress '{text}' is not an IPv4 or IPv6 address."),
-                        "InvalidDirectorAddress", ErrorCategory.InvalidArgument, text));
-                list.Add(ip!);
-            }
-            return list;
-        }
-        if (!FromLiveTable) return Array.Empty<IPAddress>();
-        try
-        {
-            using var route = RouteNetlinkClient.Open(NetworkNamespace);
-            return route.GetAddresses().Select(a => a.Address).Where(a => !IPAddress.IsLoopback(a)).ToList();
-        }
-        catch (Exception e) when (e is Ipvs.IpvsException or Netlink.NetlinkException)
-        {
-            ThrowTerminatingError(ErrorRecords.From(e, (object?)NetworkNamespace ?? "host"));
-            throw; // not reached
-        }
-    }
 
     /// <summary>The hosts that are LVS-NAT real servers (their route back is checked).</summary>
     protected static List<FleetHost> NatHosts(IEnumerable<FleetHost> hosts) =>

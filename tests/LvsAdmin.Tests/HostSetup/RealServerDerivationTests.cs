@@ -171,4 +171,36 @@ public class RealServerScriptTests
         Assert.Equal("MissingVirtualAddress", Assert.Throws<IpvsValidationException>(() => RealServerScript.Generate(Dr with { VirtualAddresses = Array.Empty<string>() }, RealServerScript.Kind.Test)).ErrorId);
         Assert.Equal("InvalidInterfaceName", Assert.Throws<IpvsValidationException>(() => RealServerScript.Generate(Dr with { InterfaceNames = new[] { "eth0;reboot" } }, RealServerScript.Kind.Install)).ErrorId);
     }
+
+    [Fact]
+    public void NatScriptChecksTheRouteBackPerFamilyAndChangesNothing()
+    {
+        var rs = new[] { System.Net.IPAddress.Parse("10.0.0.21"), System.Net.IPAddress.Parse("2001:db8:1::21") };
+        var director = new[] { System.Net.IPAddress.Parse("10.0.0.1"), System.Net.IPAddress.Parse("10.0.1.1") };
+        var t = RealServerScript.GenerateNat(rs, director, RealServerScript.Kind.Test, "web1");
+        Assert.StartsWith("#!/bin/sh\n# LvsAdmin real-server check: Nat", t);
+        Assert.Contains("check_route_back 198.51.100.1 '10.0.0.1 10.0.1.1'\n", t);
+        Assert.Contains("finding 0 RouteBack 'replies to clients (route to 2001:db8:ffff:ffff::1)' 'via the director' 'not checked'", t);
+        Assert.EndsWith("echo \"findings=$failed\"\n[ \"$failed\" -eq 0 ]\n", t);
+        var i = RealServerScript.GenerateNat(rs, director, RealServerScript.Kind.Install);
+        Assert.EndsWith("echo \"changed=false failed=$failed\"\n[ \"$failed\" -eq 0 ]\n", i);
+        Assert.DoesNotContain("add_addr", i);
+        Assert.DoesNotContain("ip route replace", i.Replace("checked, not changed: ip route replace", ""));
+    }
+
+    [Fact]
+    public void NatScriptWithoutDirectorAddressesFailsSayingWhatItNeeds()
+    {
+        // Runs for real: without a director address no route is looked up, so no ip is needed.
+        var t = RealServerScript.GenerateNat(new[] { System.Net.IPAddress.Parse("10.0.0.21") }, Array.Empty<System.Net.IPAddress>(), RealServerScript.Kind.Test);
+        var psi = new System.Diagnostics.ProcessStartInfo("sh") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        p.StandardInput.Write(t);
+        p.StandardInput.Close();
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        Assert.Equal(1, p.ExitCode);
+        Assert.Contains("FAIL RouteBack replies to clients (route to 198.51.100.1): expected via the director, found not checked: no address of the director is known: generate the script with -DirectorAddress", output);
+        Assert.EndsWith("findings=1\n", output);
+    }
 }
