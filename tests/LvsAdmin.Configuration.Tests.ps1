@@ -194,6 +194,23 @@ Describe 'Plan and apply' {
         Get-Content $f | Test-LvsConfiguration | Should -BeTrue
     }
 
+    It 'leaves keepalived''s health state alone (weight 0 of a checked real server), unless -RepairHealthState' {
+        $doc = @'
+{ "schemaVersion": 1, "services": [ { "service": "tcp/192.0.2.80:80", "scheduler": "rr",
+  "health": { "checks": [ { "type": "tcp", "interval": 5 } ] },
+  "realServers": [ { "address": "10.0.0.8:80", "forwardingMethod": "nat", "weight": 3 } ] } ] }
+'@
+        $doc | Set-LvsConfiguration
+        Set-LvsRealServer -Service tcp/192.0.2.80:80 -Address 10.0.0.8 -Port 80 -Weight 0   # what keepalived does to a failed one
+        $doc | Test-LvsConfiguration | Should -BeTrue -Because 'health state is not drift'
+        $doc | Test-LvsConfiguration -RepairHealthState | Should -BeFalse
+        (@($doc | Compare-LvsConfiguration -RepairHealthState).Changes) | Should -Contain 'Weight: 0 -> 3'
+        $doc | Set-LvsConfiguration
+        (Get-LvsRealServer tcp/192.0.2.80:80).Weight | Should -Be 0
+        $doc | Set-LvsConfiguration -RepairHealthState
+        (Get-LvsRealServer tcp/192.0.2.80:80).Weight | Should -Be 3
+    }
+
     It 'rolls back when the kernel refuses a step, and says so' {
         New-LvsVirtualService -Service tcp/192.0.2.70:80 -Scheduler rr
         Add-LvsRealServer -Service tcp/192.0.2.70:80 -Address 10.0.0.7 -ForwardingMethod Nat

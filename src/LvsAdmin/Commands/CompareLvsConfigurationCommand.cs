@@ -16,7 +16,7 @@ public sealed class CompareLvsConfigurationCommand : DesiredConfigurationCmdlet
     {
         if (!OnSessions)
         {
-            WriteObject(PlanFor(desired, Prune, drain: false).Steps, enumerateCollection: true);
+            WriteObject(PlanFor(desired, Prune, drain: false, RepairHealthState).Steps, enumerateCollection: true);
             return;
         }
         foreach (var run in RunOnSessions(Session, desired, "Compare-LvsConfiguration")) WriteObject(run.Output, enumerateCollection: true);

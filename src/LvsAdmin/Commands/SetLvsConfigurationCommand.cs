@@ -32,7 +32,7 @@ public sealed class SetLvsConfigurationCommand : DesiredConfigurationCmdlet
     {
         var drain = Drain || Given(nameof(DrainTimeout));
         if (OnSessions) ApplyOnSessions(desired, drain);
-        else Apply(desired, Prune, drain, DrainTimeout, PassThru);
+        else Apply(desired, Prune, drain, DrainTimeout, PassThru, RepairHealthState);
     }
 
     /// <summary>

@@ -27,7 +27,7 @@ public sealed class TestLvsConfigurationCommand : DesiredConfigurationCmdlet
             foreach (var run in RunOnSessions(Session, desired, "Test-LvsConfiguration", parameters)) WriteObject(run.Output, enumerateCollection: true);
             return;
         }
-        var plan = PlanFor(desired, Prune, drain: false);
+        var plan = PlanFor(desired, Prune, drain: false, RepairHealthState);
         if (Detailed) WriteObject(plan.Steps, enumerateCollection: true);
         else WriteObject(plan.IsEmpty);
     }

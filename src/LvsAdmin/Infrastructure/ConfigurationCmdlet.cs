@@ -95,9 +95,9 @@ public abstract class ConfigurationCmdlet : LvsCmdlet
     }
 
     /// <summary>Validates <paramref name="desired"/> and plans it against the live table; failures end the command.</summary>
-    protected ConfigurationPlan PlanFor(LvsConfiguration desired, bool prune, bool drain)
+    protected ConfigurationPlan PlanFor(LvsConfiguration desired, bool prune, bool drain, bool repairHealthState = false)
     {
-        var options = new PlanOptions { Prune = prune, DrainRemovedRealServers = drain };
+        var options = new PlanOptions { Prune = prune, DrainRemovedRealServers = drain, RepairHealthState = repairHealthState };
         try
         {
             return ConfigurationPlanner.Plan(Client, desired, options, HostBackendFor(desired));
@@ -118,9 +118,9 @@ public abstract class ConfigurationCmdlet : LvsCmdlet
     /// rollback on failure. A failure ends the command with ApplyFailedRolledBack or ApplyFailedRollbackIncomplete;
     /// with <paramref name="passThru"/> the result object is written first.
     /// </summary>
-    protected void Apply(LvsConfiguration desired, bool prune, bool drain, uint drainTimeoutSeconds, bool passThru)
+    protected void Apply(LvsConfiguration desired, bool prune, bool drain, uint drainTimeoutSeconds, bool passThru, bool repairHealthState = false)
     {
-        var plan = PlanFor(desired, prune, drain);
+        var plan = PlanFor(desired, prune, drain, repairHealthState);
         var accepted = new List<PlanStep>(plan.Count);
         foreach (var step in plan.Steps)
         {

@@ -54,6 +54,14 @@ public abstract class DesiredConfigurationCmdlet : ConfigurationCmdlet
     public SwitchParameter Prune { get; set; }
 
     /// <summary>
+    /// Treat health state as drift: real servers with health checks that keepalived set to weight 0 or removed are
+    /// put back as the document says (and the sorry server as the document has it). Without it they are left to
+    /// keepalived's checker.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter RepairHealthState { get; set; }
+
+    /// <summary>
     /// Sessions to directors (New-PSSession -HostName …): the document is read and validated here, then compared,
     /// tested or applied on each of those hosts at once, each with its own plan and its own rollback. Every result
     /// carries the host in PSComputerName; a host that fails (unreachable, no LvsAdmin or another version, the kernel
@@ -82,6 +90,7 @@ public abstract class DesiredConfigurationCmdlet : ConfigurationCmdlet
         parameters ??= new Dictionary<string, object?>();
         parameters["Format"] = nameof(ConfigurationFormat.Json);
         if (Prune) parameters["Prune"] = true;
+        if (RepairHealthState) parameters["RepairHealthState"] = true;
         if (NetworkNamespace is not null) parameters["NetworkNamespace"] = NetworkNamespace;
         _runner ??= new RemoteCommandRunner(this, ThrottleLimit);
         return _runner.Run(sessions, command, parameters, ConfigurationJson.Write(desired));
