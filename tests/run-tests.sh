@@ -76,6 +76,12 @@ pester_part() {
     [ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
     add_counts "$name" "$p" "$f" "$s"
     while IFS= read -r l; do SKIPS+=("$name: ${l#SKIP }"); done < <(grep -E "^SKIP " "$log" || true)
+    # Pester's skipped tests ("[!] NAME is skipped, because WHY TIME"), one line per reason with the tests it covers.
+    while IFS= read -r l; do SKIPS+=("$name: $l"); done < <(grep -E '^\s*\[!\] .* is skipped, because ' "$log" |
+        sed -E 's/^\s*\[!\] //; s/ [0-9.]+m?s \([^)]*\)\s*$//' |
+        awk '{ id = $1; r = $0; sub(/.* is skipped, because /, "", r)
+               if (!(r in ids)) { order[++n] = r; ids[r] = id; cnt[r] = 1 } else { ids[r] = ids[r] ", " id; cnt[r]++ } }
+             END { for (i = 1; i <= n; i++) { r = order[i]; printf "%d skipped (%s): %s\n", cnt[r], ids[r], r } }' || true)
 }
 
 section "PowerShell on the host (Pester: binding, views, completion, help, manifest)"
