@@ -229,15 +229,24 @@ public sealed class IpvsClient : IDisposable
     /// </summary>
     public static readonly TimeSpan SyncDaemonTimeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long this client waits for a sync daemon start or stop (default <see cref="SyncDaemonTimeout"/>; never less than the socket's timeout).</summary>
+    public TimeSpan DaemonTimeout
+    {
+        get => _daemonTimeout;
+        set => _daemonTimeout = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The sync daemon timeout must be positive.");
+    }
+
+    private TimeSpan _daemonTimeout = SyncDaemonTimeout;
+
     private void WithDaemonTimeout(Action request)
     {
         var saved = _socket.Timeout;
-        if (saved >= SyncDaemonTimeout)
+        if (saved >= _daemonTimeout)
         {
             request();
             return;
         }
-        _socket.Timeout = SyncDaemonTimeout;
+        _socket.Timeout = _daemonTimeout;
         try
         {
             request();

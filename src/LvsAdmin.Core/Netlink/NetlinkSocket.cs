@@ -100,8 +100,12 @@ public sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
-    private static LibC.TimeVal ToTimeVal(TimeSpan t) =>
-        new() { Seconds = (long)t.TotalSeconds, Microseconds = t.Milliseconds * 1000L };
+    /// <summary>The timeout as a timeval, to the microsecond; never all zero (that would mean "wait forever").</summary>
+    private static LibC.TimeVal ToTimeVal(TimeSpan t)
+    {
+        var micros = t.Ticks / 10;
+        return new LibC.TimeVal { Seconds = micros / 1_000_000, Microseconds = micros >= 1 ? micros % 1_000_000 : 1 };
+    }
 
     private static void SetTimeout(int fd, TimeSpan t)
     {

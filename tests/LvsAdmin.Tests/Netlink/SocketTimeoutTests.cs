@@ -28,4 +28,15 @@ public class SocketTimeoutTests
         Assert.Throws<ArgumentOutOfRangeException>(() => s.Timeout = TimeSpan.Zero);
         Assert.Equal(TimeSpan.FromSeconds(30), s.Timeout);
     }
+
+    [Fact]
+    public void ASubMillisecondTimeoutIsNotAnEndlessWait()
+    {
+        // A zero timeval means "wait forever" to the kernel: 10 µs must stay a (tiny) timeout.
+        using var s = NetlinkSocket.Open(LibC.NETLINK_GENERIC);
+        s.Timeout = TimeSpan.FromTicks(100);
+        var sw = Stopwatch.StartNew();
+        Assert.Throws<TimeoutException>(() => s.ReceiveDatagram());
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), "waited " + sw.Elapsed);
+    }
 }
