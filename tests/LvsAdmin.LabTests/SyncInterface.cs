@@ -55,7 +55,17 @@ internal static class SyncInterface
                 using var patient = IpvsClient.Open(timeout: TimeSpan.FromMinutes(15));
                 var left = patient.GetSyncDaemons();
                 Console.WriteLine($"  the kernel answered after {sw.Elapsed.TotalSeconds:0.0} s; daemons left: {left.Count}");
-                foreach (var l in left) patient.StopSyncDaemon(l.State);
+                foreach (var l in left)
+                {
+                    try
+                    {
+                        patient.StopSyncDaemon(l.State);
+                    }
+                    catch (IpvsException e) when (e.Kind == IpvsErrorKind.NotFound)
+                    {
+                        // listed while the stalled stop was still under way: it is gone now
+                    }
+                }
                 return; // every daemon left is stopped (the first client's socket still has the late answer pending)
             }
             if (sw.Elapsed > TimeSpan.FromSeconds(5))
