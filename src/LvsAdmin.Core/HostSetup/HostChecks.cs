@@ -112,6 +112,14 @@ public static class HostChecks
     public static IPAddress ClientProbe(AddressFamily family) =>
         family == AddressFamily.InterNetworkV6 ? IPAddress.Parse("2001:db8:ffff:ffff::1") : IPAddress.Parse("198.51.100.1");
 
+    /// <summary>The address families of <paramref name="addresses"/>, IPv4 first: one route-back check each.</summary>
+    public static IEnumerable<AddressFamily> RouteBackFamilies(IEnumerable<IPAddress> addresses) =>
+        addresses.Select(a => a.AddressFamily).Distinct().OrderBy(f => f == AddressFamily.InterNetworkV6 ? 1 : 0);
+
+    /// <summary>The director's addresses a route back of <paramref name="family"/> may go via (no loopback).</summary>
+    public static List<IPAddress> DirectorAddressesOf(IEnumerable<IPAddress> directorAddresses, AddressFamily family) =>
+        directorAddresses.Where(a => a.AddressFamily == family && !IPAddress.IsLoopback(a)).ToList();
+
     /// <summary>
     /// LVS-NAT: the replies of a real server must go back through the director, which rewrites their source to the
     /// VIP; replies that bypass it reach the client from the real server's own address and are dropped. One RouteBack
@@ -126,7 +134,7 @@ public static class HostChecks
         foreach (var r in routes)
         {
             var family = r.Destination.AddressFamily;
-            var director = directorAddresses.Where(a => a.AddressFamily == family && !IPAddress.IsLoopback(a)).ToList();
+            var director = DirectorAddressesOf(directorAddresses, family);
             var target = $"replies to clients (route to {r.Destination})";
             if (director.Count == 0)
             {
@@ -155,8 +163,7 @@ public static class HostChecks
     {
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(realServerAddresses);
-        var routes = realServerAddresses.Select(a => a.AddressFamily).Distinct().OrderBy(f => f == AddressFamily.InterNetworkV6 ? 1 : 0)
-            .Select(f => route.LookupRoute(ClientProbe(f))).ToList();
+        var routes = RouteBackFamilies(realServerAddresses).Select(f => route.LookupRoute(ClientProbe(f))).ToList();
         return NatRouteBack(routes, directorAddresses);
     }
 

@@ -155,10 +155,10 @@ public static class RealServerScript
             foreach (var line in comment.Split('\n')) sb.Append("# ").Append(line.Replace("\r", "")).Append('\n');
         sb.Append("set -u\nPATH=/usr/sbin:/sbin:/usr/bin:/bin:$PATH\nfailed=0\n");
         sb.Append(TestFunctions.Replace("\r", "")).Append('\n').Append(RouteBackFunction.Replace("\r", "")).Append('\n');
-        foreach (var family in realServerAddresses.Select(a => a.AddressFamily).Distinct().OrderBy(f => f == AddressFamily.InterNetworkV6 ? 1 : 0))
+        foreach (var family in HostChecks.RouteBackFamilies(realServerAddresses))
         {
             var probe = HostChecks.ClientProbe(family);
-            var director = directorAddresses.Where(d => d.AddressFamily == family && !System.Net.IPAddress.IsLoopback(d)).Select(d => d.ToString()).ToList();
+            var director = HostChecks.DirectorAddressesOf(directorAddresses, family);
             if (director.Count == 0)
                 sb.Append($"finding 0 RouteBack 'replies to clients (route to {probe})' 'via the director' 'not checked' 'no address of the director is known: generate the script with -DirectorAddress'\n");
             else sb.Append($"check_route_back {probe} '{string.Join(" ", director)}'\n");
