@@ -74,7 +74,7 @@ public sealed class StartLvsSyncDaemonCommand : LvsCmdlet
     private RemoteCommandRunner? _runner;
 
     /// <summary>The daemon the parameters describe for <paramref name="state"/> on <paramref name="interfaceName"/>, validated.</summary>
-    private SyncDaemon Describe(SyncDaemonState state, string interfaceName)
+    private SyncDaemon Validated(SyncDaemonState state, string interfaceName)
     {
         IPAddress? group = null;
         if (!string.IsNullOrEmpty(MulticastGroup) && !Endpoint.TryParseAddress(MulticastGroup, out group))
@@ -96,8 +96,8 @@ public sealed class StartLvsSyncDaemonCommand : LvsCmdlet
             return;
         }
         SyncDaemon? daemon = null;
-        if (!Try(State, () => daemon = Describe(State, Interface))) return;
-        if (!ShouldProcess(Target($"{State} sync daemon on {Interface} (sync id {SyncId})"), "Start sync daemon (ipvsadm --start-daemon)")) return;
+        if (!Try(State, () => daemon = Validated(State, Interface))) return;
+        if (!ShouldProcess(Target(Text(daemon!)), "Start sync daemon (ipvsadm --start-daemon)")) return;
         if (!Try(State, () => Client.StartSyncDaemon(daemon!))) return;
         if (PassThru) Try(State, () => WriteObject(Client.GetSyncDaemons().Find(d => d.State == State) ?? daemon));
     }
@@ -112,8 +112,8 @@ public sealed class StartLvsSyncDaemonCommand : LvsCmdlet
         SyncDaemon master, backup;
         try
         {
-            master = Describe(SyncDaemonState.Master, Interface);
-            backup = Describe(SyncDaemonState.Backup, BackupInterface ?? Interface);
+            master = Validated(SyncDaemonState.Master, Interface);
+            backup = Validated(SyncDaemonState.Backup, BackupInterface ?? Interface);
         }
         catch (IpvsException e)
         {
@@ -124,8 +124,8 @@ public sealed class StartLvsSyncDaemonCommand : LvsCmdlet
         if (hosts.Distinct(StringComparer.OrdinalIgnoreCase).Count() != hosts.Count)
             ThrowTerminatingError(new ErrorRecord(new ArgumentException($"A host is given twice ({string.Join(", ", hosts)}): a director runs the master or a backup of one pair, not both."),
                 "SyncDaemonPairHostRepeated", ErrorCategory.InvalidArgument, hosts));
-        var backups = BackupSession.Where(b => ShouldProcess($"{b.ComputerName}: {Describe(backup)}", "Start sync daemon (ipvsadm --start-daemon backup)")).ToList();
-        var startMaster = ShouldProcess($"{MasterSession.ComputerName}: {Describe(master)}", "Start sync daemon (ipvsadm --start-daemon master)");
+        var backups = BackupSession.Where(b => ShouldProcess($"{b.ComputerName}: {Text(backup)}", "Start sync daemon (ipvsadm --start-daemon backup)")).ToList();
+        var startMaster = ShouldProcess($"{MasterSession.ComputerName}: {Text(master)}", "Start sync daemon (ipvsadm --start-daemon master)");
         if (backups.Count == 0 && !startMaster) return;
         _runner ??= new RemoteCommandRunner(this, 32);
 
@@ -154,7 +154,7 @@ public sealed class StartLvsSyncDaemonCommand : LvsCmdlet
             foreach (var r in started) WriteObject(r.Output, enumerateCollection: true);
     }
 
-    private static string Describe(SyncDaemon d) => $"{d.State} sync daemon on {d.Interface} (sync id {d.SyncId})";
+    private static string Text(SyncDaemon d) => $"{d.State} sync daemon on {d.Interface} (sync id {d.SyncId})";
 
     /// <summary>The remote Start-LvsSyncDaemon's parameters for <paramref name="d"/> (only what was given here).</summary>
     private Dictionary<string, object?> Parameters(SyncDaemon d)
