@@ -34,26 +34,29 @@ public static partial class IpvsadmSaveFormat
         var index = new Dictionary<ServiceKey, int>();
         var realLines = new Dictionary<(ServiceKey, IPAddress, ushort), int>();
         var lines = text.Split('\n');
+        // Each line is read on its own (ParseLine is pure), in parallel for a large table; what depends on earlier
+        // lines (-C, duplicates, a real server's service) is then checked in order.
+        var parsedLines = new ParsedLine?[lines.Length];
+        var lineErrors = new string?[lines.Length];
+        if (lines.Length >= ParallelLines && Environment.ProcessorCount > 1)
+        {
+            System.Threading.Tasks.Parallel.ForEach(
+                System.Collections.Concurrent.Partitioner.Create(0, lines.Length, Math.Max(ParallelLines / 4, lines.Length / (4 * Environment.ProcessorCount))),
+                range => ParseLines(lines, range.Item1, range.Item2, parsedLines, lineErrors));
+        }
+        else
+        {
+            ParseLines(lines, 0, lines.Length, parsedLines, lineErrors);
+        }
         for (var n = 0; n < lines.Length; n++)
         {
             var lineNo = n + 1;
-            var line = lines[n];
-            var hash = line.IndexOf('#');
-            if (hash >= 0) line = line[..hash];
-            var words = line.Split(new[] { ' ', '\t', '\r', '\f', '\v' }, StringSplitOptions.RemoveEmptyEntries);
-            if (words.Length == 0) continue;
-            var start = words[0] == "ipvsadm" ? 1 : 0;
-            if (start == words.Length) continue;
-            ParsedLine parsed;
-            try
+            if (lineErrors[n] is { } message)
             {
-                parsed = ParseLine(words.AsSpan(start).ToArray());
-            }
-            catch (RuleException e)
-            {
-                errors.Add(new IpvsadmParseError(lineNo, e.Message));
+                errors.Add(new IpvsadmParseError(lineNo, message));
                 continue;
             }
+            if (parsedLines[n] is not { } parsed) continue;
             switch (parsed.Command)
             {
                 case IpvsadmOption.Clear:
@@ -96,6 +99,36 @@ public static partial class IpvsadmSaveFormat
         if (errors.Count > 0) throw new IpvsadmParseException(errors);
         return services.Select(e => new IpvsadmTableEntry(e.Service, e.Reals)).ToList();
     }
+
+    /// <summary>Tables of at least this many lines are read by several threads.</summary>
+    private const int ParallelLines = 4096;
+
+    /// <summary>Reads lines [from, to): each one's command and entry, or its error; blank and comment lines stay null.</summary>
+    private static void ParseLines(string[] lines, int from, int to, ParsedLine?[] parsed, string?[] errors)
+    {
+        for (var n = from; n < to; n++)
+        {
+            var line = lines[n];
+            var hash = line.IndexOf('#');
+            if (hash >= 0) line = line[..hash];
+            var words = line.Split(WordSeparators, StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length == 0) continue;
+            var start = words[0] == "ipvsadm" ? 1 : 0;
+            if (start == words.Length) continue;
+            try
+            {
+                parsed[n] = ParseLine(start == 0 ? words : words.AsSpan(start).ToArray());
+            }
+            catch (RuleException e)
+            {
+                errors[n] = e.Message;
+            }
+        }
+    }
+
+    private static readonly char[] WordSeparators = { ' ', '\t', '\r', '\f', '\v' };
+
+    private static readonly string[] TunnelOptionNames = { "tun-type", "tun-port", "tun-nocsum", "tun-csum", "tun-remcsum" };
 
     private sealed class RuleException : Exception
     {
@@ -357,19 +390,33 @@ public static partial class IpvsadmSaveFormat
                 PersistenceEngine = e.PersistenceEngine,
                 OnePacket = e.OnePacket,
             };
-            Validate(() => IpvsValidation.ValidateService(svc));
+            try
+            {
+                IpvsValidation.ValidateService(svc);
+            }
+            catch (IpvsValidationException v)
+            {
+                throw new RuleException(v.Message);
+            }
             return new ParsedLine(command, svc, null);
         }
 
         // add-server
-        var tunnelOptions = new[] { "tun-type", "tun-port", "tun-nocsum", "tun-csum", "tun-remcsum" }.Where(e.Classes.Contains).ToList();
+        string? tunnelOption = null;
+        foreach (var t in TunnelOptionNames)
+        {
+            if (!e.Classes.Contains(t)) continue;
+            tunnelOption = t;
+            break;
+        }
         var port = e.DestPort;
         if (e.FwMark == 0 && e.Forwarding is ForwardingMethod.Tunnel or ForwardingMethod.DirectRouting) port = e.SvcPort;
         if (e.DestAf != e.SvcAf && e.Forwarding != ForwardingMethod.Tunnel)
             throw new RuleException($"real server {e.DestAddress} and virtual service {key} are of different address families, which only tunnelling (-i/--ipip) allows.");
-        if (tunnelOptions.Count > 0 && e.Forwarding != ForwardingMethod.Tunnel)
-            throw new RuleException($"tunnel option '{tunnelOptions[0]}' conflicts with the forwarding method: it needs -i/--ipip.");
-        CheckTunnelOptions(e.TunType, e.Classes);
+        if (tunnelOption is not null && e.Forwarding != ForwardingMethod.Tunnel)
+            throw new RuleException($"tunnel option '{tunnelOption}' conflicts with the forwarding method: it needs -i/--ipip.");
+        // Without -i there are no tunnel options (checked above), which every tunnel type allows.
+        if (e.Forwarding == ForwardingMethod.Tunnel) CheckTunnelOptions(e.TunType, e.Classes);
         var real = new RealServer(key, e.DestAddress!, port)
         {
             ForwardingMethod = e.Forwarding,
@@ -380,7 +427,14 @@ public static partial class IpvsadmSaveFormat
             TunnelPort = e.TunPort,
             TunnelChecksum = (TunnelChecksum)e.TunFlags,
         };
-        Validate(() => IpvsValidation.ValidateRealServer(real));
+        try
+        {
+            IpvsValidation.ValidateRealServer(real);
+        }
+        catch (IpvsValidationException v)
+        {
+            throw new RuleException(v.Message);
+        }
         return new ParsedLine(command, null, real);
     }
 
@@ -417,18 +471,6 @@ public static partial class IpvsadmSaveFormat
                 if (last is not null) throw new RuleException($"the option '{opt}' conflicts with the '{last}' option in the '{name}' tunnel type.");
                 last = opt;
             }
-        }
-    }
-
-    private static void Validate(Action check)
-    {
-        try
-        {
-            check();
-        }
-        catch (IpvsValidationException v)
-        {
-            throw new RuleException(v.Message);
         }
     }
 
@@ -496,7 +538,7 @@ public static partial class IpvsadmSaveFormat
     {
         string host;
         string? portText = null;
-        if (text.Length == 0 || text.All(char.IsAsciiDigit))
+        if (text.Length == 0 || AllDigits(text))
             throw new RuleException($"illegal {what} address[:port] '{text}'.");
         if (text[0] == '[')
         {
@@ -531,10 +573,19 @@ public static partial class IpvsadmSaveFormat
         throw new RuleException($"illegal port '{portText}' in '{whole}': give a number 0-65535 (service names are not resolved; save with ipvsadm -Sn).");
     }
 
+    private static bool AllDigits(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s)
+            if (!char.IsAsciiDigit(c)) return false;
+        return true;
+    }
+
     private static bool TryParseIPv6(string s, out IPAddress address)
     {
         address = IPAddress.None;
-        if (!s.Contains(':') || s.Contains('%') || s.Contains('[') || !IPAddress.TryParse(s, out var a) || a.AddressFamily != AddressFamily.InterNetworkV6)
+        // An IPv6 address has at least two colons ("::"); "10.0.0.1:80" has one and is not tried.
+        var first = s.IndexOf(':');
+        if (first < 0 || s.IndexOf(':', first + 1) < 0 || s.Contains('%') || s.Contains('[') || !IPAddress.TryParse(s, out var a) || a.AddressFamily != AddressFamily.InterNetworkV6)
             return false;
         address = a;
         return true;
@@ -543,15 +594,20 @@ public static partial class IpvsadmSaveFormat
     private static bool TryParseIPv4(string s, out IPAddress address)
     {
         address = IPAddress.None;
-        var parts = s.Split('.');
-        if (parts.Length != 4) return false;
-        var bytes = new byte[4];
+        // Four dot-separated decimal numbers of 1-3 digits, each 0-255 (inet_aton's shorter forms are not accepted).
+        Span<byte> bytes = stackalloc byte[4];
+        var span = s.AsSpan();
         for (var i = 0; i < 4; i++)
         {
-            if (parts[i].Length == 0 || parts[i].Length > 3 || !parts[i].All(char.IsAsciiDigit)) return false;
-            var v = int.Parse(parts[i], C);
+            var dot = span.IndexOf('.');
+            if ((dot >= 0) != (i < 3)) return false;
+            var part = dot >= 0 ? span[..dot] : span;
+            if (part.Length == 0 || part.Length > 3 || !AllDigits(part)) return false;
+            var v = 0;
+            foreach (var c in part) v = v * 10 + (c - '0');
             if (v > 255) return false;
             bytes[i] = (byte)v;
+            span = dot >= 0 ? span[(dot + 1)..] : ReadOnlySpan<char>.Empty;
         }
         address = new IPAddress(bytes);
         return true;

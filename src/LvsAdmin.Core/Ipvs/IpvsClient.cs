@@ -267,7 +267,7 @@ public sealed class IpvsClient : IDisposable
 
     /// <summary>
     /// Applies many operations with few system calls: up to <see cref="BatchSize"/> requests per datagram, each
-    /// acknowledged on its own. Every operation is validated before anything is sent. Returns one result per
+    /// failure answered on its own and one ACK per datagram (on its last request). Every operation is validated before anything is sent. Returns one result per
     /// operation, in order; the kernel carries on after a failed request, so later ones still run unless
     /// <paramref name="stopAfterFailedBatch"/> is set (then batches after the first failure are not sent and their
     /// operations report an error saying so).
@@ -292,7 +292,10 @@ public sealed class IpvsClient : IDisposable
             for (var i = 0; i < count; i++)
             {
                 var seq = i == 0 ? first : _socket.NextSequence();
-                WriteOperation(_writer, operations[start + i], seq);
+                // Only the last request of a datagram asks for an ACK: the others answer only when they fail, and the
+                // last one's ACK comes after all of them (ReceiveAcks). A whole table is then a few hundred replies,
+                // not one per request.
+                WriteOperation(_writer, _family, operations[start + i], seq, ack: i == count - 1);
             }
             _socket.Send(_writer.WrittenSpan);
             var acks = _socket.ReceiveAcks(first, count);
@@ -315,32 +318,32 @@ public sealed class IpvsClient : IDisposable
     public void WriteOperation(NetlinkWriter w, IpvsOperation op, uint seq) => WriteOperation(w, _family, op, seq);
 
     /// <summary>Encodes one operation as a request for the IPVS family id <paramref name="family"/> (no socket needed).</summary>
-    internal static void WriteOperation(NetlinkWriter w, ushort family, IpvsOperation op, uint seq)
+    internal static void WriteOperation(NetlinkWriter w, ushort family, IpvsOperation op, uint seq, bool ack = true)
     {
         switch (op)
         {
             case AddServiceOperation a:
-                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_NEW_SERVICE, seq);
+                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_NEW_SERVICE, seq, ack: ack);
                 IpvsCodec.WriteService(w, a.VirtualService);
                 break;
             case UpdateServiceOperation u:
-                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_SET_SERVICE, seq);
+                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_SET_SERVICE, seq, ack: ack);
                 IpvsCodec.WriteService(w, u.VirtualService);
                 break;
             case DeleteServiceOperation d:
-                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_DEL_SERVICE, seq);
+                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_DEL_SERVICE, seq, ack: ack);
                 IpvsCodec.WriteServiceIdentity(w, d.Key);
                 break;
             case AddRealServerOperation ar:
-                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_NEW_DEST, seq);
+                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_NEW_DEST, seq, ack: ack);
                 WriteDest(w, ar.RealServer, true);
                 break;
             case UpdateRealServerOperation ur:
-                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_SET_DEST, seq);
+                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_SET_DEST, seq, ack: ack);
                 WriteDest(w, ur.RealServer, true);
                 break;
             case DeleteRealServerOperation dr:
-                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_DEL_DEST, seq);
+                IpvsCodec.BeginRequest(w, family, IpvsUapi.CMD_DEL_DEST, seq, ack: ack);
                 WriteDest(w, new RealServer(dr.Key, dr.Server.Address, dr.Server.Port), false);
                 break;
             default:

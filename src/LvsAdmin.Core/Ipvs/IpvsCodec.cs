@@ -12,9 +12,9 @@ namespace LvsAdmin.Ipvs;
 public static class IpvsCodec
 {
     /// <summary>Begins an IPVS request message (netlink header + genl header).</summary>
-    public static void BeginRequest(NetlinkWriter w, ushort familyId, byte command, uint sequence, bool dump = false)
+    public static void BeginRequest(NetlinkWriter w, ushort familyId, byte command, uint sequence, bool dump = false, bool ack = true)
     {
-        var flags = (ushort)(NetlinkMessage.NLM_F_REQUEST | (dump ? NetlinkMessage.NLM_F_DUMP : NetlinkMessage.NLM_F_ACK));
+        var flags = (ushort)(NetlinkMessage.NLM_F_REQUEST | (dump ? NetlinkMessage.NLM_F_DUMP : ack ? NetlinkMessage.NLM_F_ACK : 0));
         w.BeginMessage(familyId, flags, sequence);
         w.WriteGenlHeader(command, IpvsUapi.GenlVersion);
     }

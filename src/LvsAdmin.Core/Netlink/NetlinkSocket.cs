@@ -142,7 +142,11 @@ public sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
-    /// <summary>Receives one datagram from the kernel, growing the buffer to fit it.</summary>
+    /// <summary>
+    /// Receives one datagram from the kernel, with one recvfrom: the buffer (64 KiB) is larger than any datagram the
+    /// kernel sends here (a dump's datagrams are at most 32 KiB, replies and ACKs are small). A larger one would be
+    /// cut; MSG_TRUNC tells, and that is an error (the buffer grows for the next one) rather than a silently short reply.
+    /// </summary>
     public ReadOnlyMemory<byte> ReceiveDatagram()
     {
         ThrowIfDisposed();
@@ -153,8 +157,7 @@ public sealed unsafe class NetlinkSocket : IDisposable
             nint n;
             fixed (byte* p = _receiveBuffer)
             {
-                // Peek with MSG_TRUNC: the real size of the next datagram, so a large one is never cut.
-                n = LibC.RecvFrom(_fd, p, (nuint)_receiveBuffer.Length, LibC.MSG_PEEK | LibC.MSG_TRUNC, &addr, &alen);
+                n = LibC.RecvFrom(_fd, p, (nuint)_receiveBuffer.Length, LibC.MSG_TRUNC, &addr, &alen);
             }
             if (n < 0)
             {
@@ -167,17 +170,11 @@ public sealed unsafe class NetlinkSocket : IDisposable
                 }
                 throw new NetlinkSocketException("recvfrom(netlink)", errno);
             }
-            if (n > _receiveBuffer.Length) _receiveBuffer = new byte[NetlinkWriter.Align((int)n) + 4096];
-            fixed (byte* p = _receiveBuffer)
+            if (n > _receiveBuffer.Length)
             {
-                alen = sizeof(LibC.SockAddrNl);
-                n = LibC.RecvFrom(_fd, p, (nuint)_receiveBuffer.Length, 0, &addr, &alen);
-            }
-            if (n < 0)
-            {
-                var errno = LibC.LastErrno;
-                if (errno == Errno.EINTR) continue;
-                throw new NetlinkSocketException("recvfrom(netlink)", errno);
+                var size = _receiveBuffer.Length;
+                _receiveBuffer = new byte[NetlinkWriter.Align((int)n) + 4096];
+                throw new NetlinkProtocolException($"a {n}-byte netlink datagram did not fit the {size}-byte receive buffer and was cut");
             }
             if (addr.Pid != 0) continue; // only the kernel talks to us; drop anything else
             DatagramsReceived++;
@@ -265,29 +262,33 @@ public sealed unsafe class NetlinkSocket : IDisposable
     }
 
     /// <summary>
-    /// Receives the ACKs of a batch of <paramref name="count"/> requests with consecutive sequence numbers from
-    /// <paramref name="firstSequence"/>, each sent with NLM_F_ACK. Returns one <see cref="NetlinkAck"/> per request,
-    /// in order; errors do not throw here, so the caller sees exactly which request failed.
+    /// Receives the outcome of a batch of <paramref name="count"/> requests with consecutive sequence numbers from
+    /// <paramref name="firstSequence"/>, sent in one datagram. The kernel handles the requests of a datagram in order
+    /// before sendto returns, answers an error for each one that fails and an ACK only where NLM_F_ACK was asked, so
+    /// a batch needs it on its last request only: its reply (ACK or error) comes after every other reply of the batch.
+    /// Returns one <see cref="NetlinkAck"/> per request, in order (Errno 0 for a request with no error); errors do not
+    /// throw here, so the caller sees exactly which request failed.
     /// </summary>
     public NetlinkAck[] ReceiveAcks(uint firstSequence, int count)
     {
-        var acks = new NetlinkAck?[count];
-        var remaining = count;
-        while (remaining > 0)
+        var acks = new NetlinkAck[count];
+        for (var i = 0; i < count; i++) acks[i] = new NetlinkAck(unchecked(firstSequence + (uint)i), 0, null);
+        if (count == 0) return acks;
+        var last = count - 1;
+        var done = false;
+        while (!done)
         {
             foreach (var m in NetlinkMessage.ParseAll(ReceiveDatagram()))
             {
                 if (m.Type != NetlinkMessage.NLMSG_ERROR) continue;
                 var index = unchecked((long)(m.Sequence - firstSequence));
-                if (index < 0 || index >= count || acks[index] is not null) continue;
+                if (index < 0 || index >= count) continue;
                 var (errno, text, _) = m.DecodeError();
-                acks[index] = new NetlinkAck(m.Sequence, errno, text);
-                remaining--;
+                if (errno != 0) acks[index] = new NetlinkAck(m.Sequence, errno, text);
+                if (index == last) done = true;
             }
         }
-        var result = new NetlinkAck[count];
-        for (var i = 0; i < count; i++) result[i] = acks[i]!.Value;
-        return result;
+        return acks;
     }
 
     private void Drain(uint sequence)

@@ -333,6 +333,36 @@ public class IpvsadmSaveFormatTests
         Assert.Equal("InvalidIpvsadmRules", e.ErrorId);
     }
 
+    [Fact]
+    public void ALargeTableIsReadInParallelWithTheSameResultAndErrorsInLineOrder()
+    {
+        // Above 4,096 lines the lines are read by several threads; the entries keep the file's order and the errors
+        // (a bad line, a duplicate, a real server of an unknown service) are reported by line, as for a small file.
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < 600; i++)
+        {
+            var vip = $"10.0.{i / 250}.{i % 250 + 1}:80";
+            text.Append($"-A -t {vip} -s rr\n");
+            for (var j = 0; j < 9; j++) text.Append($"-a -t {vip} -r 192.168.{j}.{i % 250 + 1}:8080 -m -w {j}\n");
+        }
+        var good = text.ToString();
+        var table = IpvsadmSaveFormat.Parse(good);
+        Assert.Equal(600, table.Count);
+        Assert.All(table, t => Assert.Equal(9, t.RealServers.Count));
+        Assert.Equal("tcp/10.0.2.100:80", table[599].Service.Key.ToString());
+        Assert.Equal(new[] { 0, 1, 2, 3, 4, 5, 6, 7, 8 }, table[0].RealServers.Select(r => r.Weight));
+
+        var lines = good.TrimEnd('\n').Split('\n');
+        lines[11] = "-a -t 10.0.0.2:80 -r 192.168.0.2:8080 -m -w 99999"; // line 12: weight out of range
+        lines[4001] = lines[1];                                          // line 4002: real server defined on line 2
+        lines[5998] = "-a -t 10.9.9.9:80 -r 192.168.0.1:80 -m";           // line 5999: no such service
+        var e = Assert.Throws<IpvsadmParseException>(() => IpvsadmSaveFormat.Parse(string.Join('\n', lines)));
+        Assert.Equal(new[] { 12, 4002, 5999 }, e.Errors.Select(x => x.Line));
+        Assert.Contains("weight", e.Errors[0].Message);
+        Assert.Contains("already defined on line 2", e.Errors[1].Message);
+        Assert.Contains("not defined", e.Errors[2].Message);
+    }
+
     [Theory]
     [InlineData("-a -t 10.0.0.1:80", "needs the 'real-server'")]
     [InlineData("-a -t 10.0.0.1:80 -r 10.0.0.2 -g -m", "multiple 'forwarding-method'")]
