@@ -148,6 +148,7 @@ Describe 'Plan and apply' {
     BeforeEach { Clear-LvsVirtualService -Confirm:$false }
 
     It 'Compare lists the plan, -WhatIf changes nothing, Set applies it once (Changed, then not)' {
+        $script:doneMessages = @()
         New-LvsVirtualService -Service tcp/192.0.2.10:80 -Scheduler wlc
         Add-LvsRealServer -Service tcp/192.0.2.10:80 -Address 10.0.0.2 -ForwardingMethod Nat
         Add-LvsRealServer -Service tcp/192.0.2.10:80 -Address 10.0.0.3 -ForwardingMethod Nat
@@ -161,10 +162,17 @@ Describe 'Plan and apply' {
 
         Set-LvsConfiguration -Path $f -WhatIf
         (Get-LvsVirtualService tcp/192.0.2.10:80).Scheduler | Should -Be 'wlc'
+        # $WhatIfPreference and $ConfirmPreference are honoured as the switches are (the steps are asked one by one).
+        & { $WhatIfPreference = $true; Import-LvsConfiguration -Path $f }
+        & { $ConfirmPreference = 'None'; $WhatIfPreference = $true; Set-LvsConfiguration -Path $f }
+        (Get-LvsVirtualService tcp/192.0.2.10:80).Scheduler | Should -Be 'wlc'
         Test-LvsConfiguration -Path $f | Should -BeFalse
         @(Test-LvsConfiguration -Path $f -Detailed).Count | Should -Be 4
 
-        $r = Set-LvsConfiguration -Path $f -PassThru
+        $r = Set-LvsConfiguration -Path $f -PassThru -Verbose 4>&1 | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] -or $_.Message -like 'Done: *' } |
+            ForEach-Object { if ($_ -is [System.Management.Automation.VerboseRecord]) { $script:doneMessages += , $_.Message } else { $_ } }
+        $script:doneMessages | Should -Contain 'Done: Update virtual service tcp/192.0.2.10:80 (Scheduler: wlc -> rr)'
+        @($script:doneMessages).Count | Should -Be 4
         $r.Changed | Should -BeTrue
         $r.Succeeded | Should -BeTrue
         @($r.Completed).Count | Should -Be 4

@@ -121,11 +121,19 @@ public abstract class ConfigurationCmdlet : LvsCmdlet
     protected void Apply(LvsConfiguration desired, bool prune, bool drain, uint drainTimeoutSeconds, bool passThru, bool repairHealthState = false)
     {
         var plan = PlanFor(desired, prune, drain, repairHealthState);
+        // Asked per step; when asking would only answer yes in silence, the steps' texts are not even built.
         var accepted = new List<PlanStep>(plan.Count);
-        foreach (var step in plan.Steps)
+        if (ShouldProcessIsSilent())
         {
-            var text = StepText(step);
-            if (ShouldProcess(text, text + "?", $"{MyInvocation.MyCommand.Name}: step {step.Index} of {plan.Count}")) accepted.Add(step);
+            accepted.AddRange(plan.Steps);
+        }
+        else
+        {
+            foreach (var step in plan.Steps)
+            {
+                var text = StepText(step);
+                if (ShouldProcess(text, text + "?", $"{MyInvocation.MyCommand.Name}: step {step.Index} of {plan.Count}")) accepted.Add(step);
+            }
         }
         if (accepted.Count < plan.Count)
         {
@@ -165,7 +173,8 @@ public abstract class ConfigurationCmdlet : LvsCmdlet
             WriteProgress(new ProgressRecord(activity, title, "Done") { RecordType = ProgressRecordType.Completed });
         }
         foreach (var w in result.Warnings) WriteWarning(w.Message);
-        foreach (var s in result.Completed) WriteVerbose("Done: " + StepText(s));
+        if (VerboseOutput())
+            foreach (var s in result.Completed) WriteVerbose("Done: " + StepText(s));
         if (passThru) WriteObject(result);
         if (result.Error is { } error) ThrowTerminatingError(ErrorRecords.From(error, result.FailedStep));
     }

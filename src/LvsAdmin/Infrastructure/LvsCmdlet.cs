@@ -53,6 +53,48 @@ public abstract class LvsCmdlet : PSCmdlet, IDisposable
     protected bool Given(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
 
     /// <summary>The ShouldProcess target text: the item, with the network namespace when one was given.</summary>
+    /// <summary>
+    /// True when ShouldProcess would return true and write nothing: no -WhatIf (nor $WhatIfPreference), no -Confirm
+    /// (nor a $ConfirmPreference at or below this command's ConfirmImpact) and no verbose output. A command that asks
+    /// once per plan step (tens of thousands for a whole table) then skips building every step's text. Anything it
+    /// cannot read counts as "not silent", so the command asks as usual.
+    /// </summary>
+    protected bool ShouldProcessIsSilent()
+    {
+        try
+        {
+            var bound = MyInvocation.BoundParameters;
+            if (bound.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")))
+                return false;
+            if (VerboseOutput()) return false;
+            var impact = ((CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute)))?.ConfirmImpact ?? ConfirmImpact.Medium;
+            if (impact == ConfirmImpact.None) return true;
+            var preference = bound.TryGetValue("Confirm", out var c)
+                ? ((SwitchParameter)c).IsPresent ? ConfirmImpact.Low : ConfirmImpact.None
+                : LanguagePrimitives.ConvertTo<ConfirmImpact>(GetVariableValue("ConfirmPreference") ?? ConfirmImpact.High);
+            return preference == ConfirmImpact.None || impact < preference;
+        }
+        catch (Exception e) when (e is PSInvalidCastException or InvalidCastException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True when verbose messages are shown (-Verbose, or $VerbosePreference other than SilentlyContinue or Ignore).</summary>
+    protected bool VerboseOutput()
+    {
+        try
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Verbose", out var v)) return ((SwitchParameter)v).IsPresent;
+            var preference = LanguagePrimitives.ConvertTo<ActionPreference>(GetVariableValue("VerbosePreference") ?? ActionPreference.SilentlyContinue);
+            return preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
+        }
+        catch (Exception e) when (e is PSInvalidCastException or InvalidCastException or ArgumentException)
+        {
+            return true;
+        }
+    }
+
     protected string Target(string item) => NetworkNamespace is null ? item : item + " (network namespace " + NetworkNamespace + ")";
 
     /// <summary>
