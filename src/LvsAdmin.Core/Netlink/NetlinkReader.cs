@@ -117,29 +117,38 @@ public readonly struct NetlinkAttribute
     public static List<NetlinkAttribute> ParseAll(ReadOnlyMemory<byte> data)
     {
         var list = new List<NetlinkAttribute>();
-        var span = data.Span;
         var offset = 0;
-        while (data.Length - offset >= NetlinkWriter.AttributeHeaderSize)
-        {
-            var len = BinaryPrimitives.ReadUInt16LittleEndian(span[offset..]);
-            var type = (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(span[(offset + 2)..]) & TypeMask);
-            if (len < NetlinkWriter.AttributeHeaderSize || len > data.Length - offset)
-                throw new NetlinkProtocolException($"attribute type {type} at offset {offset} has length {len}, {data.Length - offset} bytes left");
-            list.Add(new NetlinkAttribute(type, data.Slice(offset + NetlinkWriter.AttributeHeaderSize, len - NetlinkWriter.AttributeHeaderSize)));
-            offset += NetlinkWriter.Align(len);
-        }
+        while (Next(data, ref offset) is { } a) list.Add(a);
         return list;
     }
 
-    /// <summary>Parses attributes into a table indexed by type (last one wins); types above <paramref name="maxType"/> are ignored.</summary>
+    /// <summary>
+    /// Parses attributes into a table indexed by type (last one wins); types above <paramref name="maxType"/> are
+    /// ignored. Straight into the table: decoding a large dump makes no other garbage per attribute run.
+    /// </summary>
     public static NetlinkAttribute?[] ParseTable(ReadOnlyMemory<byte> data, int maxType)
     {
         var table = new NetlinkAttribute?[maxType + 1];
-        foreach (var a in ParseAll(data))
+        var offset = 0;
+        while (Next(data, ref offset) is { } a)
         {
             if (a.Type <= maxType) table[a.Type] = a;
         }
         return table;
+    }
+
+    /// <summary>The attribute at <paramref name="offset"/> (which moves past it), or null at the end of the run.</summary>
+    private static NetlinkAttribute? Next(ReadOnlyMemory<byte> data, ref int offset)
+    {
+        if (data.Length - offset < NetlinkWriter.AttributeHeaderSize) return null;
+        var span = data.Span;
+        var len = BinaryPrimitives.ReadUInt16LittleEndian(span[offset..]);
+        var type = (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(span[(offset + 2)..]) & TypeMask);
+        if (len < NetlinkWriter.AttributeHeaderSize || len > data.Length - offset)
+            throw new NetlinkProtocolException($"attribute type {type} at offset {offset} has length {len}, {data.Length - offset} bytes left");
+        var attribute = new NetlinkAttribute(type, data.Slice(offset + NetlinkWriter.AttributeHeaderSize, len - NetlinkWriter.AttributeHeaderSize));
+        offset += NetlinkWriter.Align(len);
+        return attribute;
     }
 
     private ReadOnlySpan<byte> Need(int size)
