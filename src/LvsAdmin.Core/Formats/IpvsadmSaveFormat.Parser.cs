@@ -390,14 +390,7 @@ public static partial class IpvsadmSaveFormat
                 PersistenceEngine = e.PersistenceEngine,
                 OnePacket = e.OnePacket,
             };
-            try
-            {
-                IpvsValidation.ValidateService(svc);
-            }
-            catch (IpvsValidationException v)
-            {
-                throw new RuleException(v.Message);
-            }
+            Validate(svc, IpvsValidation.ValidateService);
             return new ParsedLine(command, svc, null);
         }
 
@@ -427,14 +420,7 @@ public static partial class IpvsadmSaveFormat
             TunnelPort = e.TunPort,
             TunnelChecksum = (TunnelChecksum)e.TunFlags,
         };
-        try
-        {
-            IpvsValidation.ValidateRealServer(real);
-        }
-        catch (IpvsValidationException v)
-        {
-            throw new RuleException(v.Message);
-        }
+        Validate(real, IpvsValidation.ValidateRealServer);
         return new ParsedLine(command, null, real);
     }
 
@@ -471,6 +457,19 @@ public static partial class IpvsadmSaveFormat
                 if (last is not null) throw new RuleException($"the option '{opt}' conflicts with the '{last}' option in the '{name}' tunnel type.");
                 last = opt;
             }
+        }
+    }
+
+    /// <summary>Runs the model's check of <paramref name="value"/>; its error becomes the line's error.</summary>
+    private static void Validate<T>(T value, Action<T> check)
+    {
+        try
+        {
+            check(value);
+        }
+        catch (IpvsValidationException v)
+        {
+            throw new RuleException(v.Message);
         }
     }
 

@@ -267,8 +267,8 @@ public sealed class IpvsClient : IDisposable
 
     /// <summary>
     /// Applies many operations with few system calls: up to <see cref="BatchSize"/> requests per datagram, each
-    /// failure answered on its own and one ACK per datagram (on its last request). Every operation is validated before anything is sent. Returns one result per
-    /// operation, in order; the kernel carries on after a failed request, so later ones still run unless
+    /// failure answered on its own and one ACK per datagram (on its last request). Every operation is validated
+    /// before anything is sent. Returns one result per operation, in order; the kernel carries on after a failed request, so later ones still run unless
     /// <paramref name="stopAfterFailedBatch"/> is set (then batches after the first failure are not sent and their
     /// operations report an error saying so).
     /// </summary>

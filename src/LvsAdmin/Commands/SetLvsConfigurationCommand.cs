@@ -49,7 +49,7 @@ public sealed class SetLvsConfigurationCommand : DesiredConfigurationCmdlet
             if (plan.Failed) continue;
             if (plan.Output.Count == 0)
             {
-                if (PassThru && !WhatIfRequested) accepted.Add(plan.Session);
+                if (PassThru && !WhatIfRequested()) accepted.Add(plan.Session);
                 continue;
             }
             var steps = string.Concat(plan.Output.Select(step => "\n  " + step));
@@ -66,7 +66,4 @@ public sealed class SetLvsConfigurationCommand : DesiredConfigurationCmdlet
         foreach (var run in RunOnSessions(accepted, desired, "Set-LvsConfiguration", parameters))
             if (PassThru) WriteObject(run.Output, enumerateCollection: true);
     }
-
-    private bool WhatIfRequested =>
-        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? w is SwitchParameter sw && sw.IsPresent : GetVariableValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
 }

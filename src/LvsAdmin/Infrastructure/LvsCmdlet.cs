@@ -52,7 +52,6 @@ public abstract class LvsCmdlet : PSCmdlet, IDisposable
     /// <summary>True when the caller supplied the parameter (on the command line or from the pipeline).</summary>
     protected bool Given(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
 
-    /// <summary>The ShouldProcess target text: the item, with the network namespace when one was given.</summary>
     /// <summary>
     /// True when ShouldProcess would return true and write nothing: no -WhatIf (nor $WhatIfPreference), no -Confirm
     /// (nor a $ConfirmPreference at or below this command's ConfirmImpact) and no verbose output. A command that asks
@@ -63,10 +62,8 @@ public abstract class LvsCmdlet : PSCmdlet, IDisposable
     {
         try
         {
+            if (WhatIfRequested() || VerboseOutput()) return false;
             var bound = MyInvocation.BoundParameters;
-            if (bound.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")))
-                return false;
-            if (VerboseOutput()) return false;
             var impact = ((CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute)))?.ConfirmImpact ?? ConfirmImpact.Medium;
             if (impact == ConfirmImpact.None) return true;
             var preference = bound.TryGetValue("Confirm", out var c)
@@ -79,6 +76,15 @@ public abstract class LvsCmdlet : PSCmdlet, IDisposable
             return false;
         }
     }
+
+    /// <summary>
+    /// True under -WhatIf, or without the switch when $WhatIfPreference is set: any value PowerShell reads as true
+    /// (as its own ShouldProcess does, e.g. 1 or a non-empty string).
+    /// </summary>
+    protected bool WhatIfRequested() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
+            ? w is SwitchParameter { IsPresent: true }
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
 
     /// <summary>True when verbose messages are shown (-Verbose, or $VerbosePreference other than SilentlyContinue or Ignore).</summary>
     protected bool VerboseOutput()
@@ -95,6 +101,7 @@ public abstract class LvsCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>The ShouldProcess target text: the item, with the network namespace when one was given.</summary>
     protected string Target(string item) => NetworkNamespace is null ? item : item + " (network namespace " + NetworkNamespace + ")";
 
     /// <summary>
