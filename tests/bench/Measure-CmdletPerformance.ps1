@@ -22,6 +22,17 @@
       Import-LvsConfiguration of the whole table into an empty table (a fresh namespace; vs the ipvsadm -R above)
       Import-LvsConfiguration of the same document again       (nothing to change)
 
+    Then the floors, measured in the same run, that no cmdlet can go below:
+
+      kernel CPU time of a listing        the system time of ipvsadm -Ln (its best run) and of the cmdlets' best warm
+                                          listing: IPVS has one dump per service's real servers, for any tool
+      PowerShell alone: strings as text   as many plain strings as the table has lines, through Out-String (warm)
+      PowerShell alone: entries as text   one string per service holding its lines, through Out-String (warm)
+      PowerShell alone: objects as text   as many [pscustomobject]s of five properties as real servers, Out-String (warm)
+      PowerShell alone: first Out-String  one object, the first formatting of a new pwsh process (timed inside it)
+      PowerShell alone: first cmdlet call Get-Item / | Get-Item, the first pipeline of binary cmdlets in that process
+      kernel CPU time of the import       the system time of ipvsadm -R and of Import-LvsConfiguration
+
     The listings are compared with ipvsadm -Ln piped to cat, the best of three runs. Imports go into empty tables on both sides (ipvsadm -R
     into the flushed table of the current namespace, Import-LvsConfiguration into a fresh namespace) rather than after
     ipvsadm -C: Linux 6.1 keeps flushed real servers in a trash list that every later add scans, which would slow
@@ -71,6 +82,15 @@ function Time([string] $what, [scriptblock] $work) {
     return [pscustomobject]@{ Seconds = $seconds; Result = $result }
 }
 
+# A command line timed by bash's time: the wall-clock and the kernel (system) CPU seconds; throws when it fails.
+function KernelTimed([string] $command) {
+    $out = & bash -c "TIMEFORMAT='%R %S'; { time $command ; } 2>&1"
+    if ($LASTEXITCODE -ne 0) { throw "'$command' failed with exit code $LASTEXITCODE" }
+    $t = ("$out".Trim() -split '\s+')[-2..-1] | ForEach-Object { [double]::Parse($_, [cultureinfo]::InvariantCulture) }
+    Note "$command (system $($t[1].ToString('0.00')) s)" $t[0]
+    return [pscustomobject]@{ Real = $t[0]; Sys = $t[1] }
+}
+
 # A command line through /bin/sh, so ipvsadm writes to a pipe or a file as it would in a shell; throws when it fails.
 function Shell([string] $command) {
     $w = [Diagnostics.Stopwatch]::StartNew()
@@ -98,10 +118,16 @@ try {
     [IO.File]::WriteAllText($rules, $sb.ToString())
 
     Shell "$Ipvsadm -C" | Out-Null
-    $ipvsadmRestore = Shell "$Ipvsadm -R < '$rules'"
-    # ipvsadm's best of three listings (the VM's speed wanders by tens of percent from one minute to the next).
+    $restore = KernelTimed "$Ipvsadm -R < '$rules'"
+    $ipvsadmRestore = $restore.Real
+    # ipvsadm's best of three listings (the VM's speed wanders by tens of percent from one minute to the next), with
+    # the kernel (system) CPU time of the best one from bash's time.
     $ipvsadmList = [double]::MaxValue
-    for ($k = 0; $k -lt 3; $k++) { $ipvsadmList = [math]::Min($ipvsadmList, (Shell "$Ipvsadm -Ln | cat > /dev/null")) }
+    $ipvsadmSys = 0.0
+    for ($k = 0; $k -lt 3; $k++) {
+        $timed = KernelTimed "$Ipvsadm -Ln | cat > /dev/null"
+        if ($timed.Real -lt $ipvsadmList) { $ipvsadmList = $timed.Real; $ipvsadmSys = $timed.Sys }
+    }
     $listLines = @(& $Ipvsadm -Ln).Count
     Check ($listLines -eq 3 + $Services + $expectedReals) "ipvsadm -Ln lists $listLines lines, expected $(3 + $Services + $expectedReals)"
 
@@ -109,11 +135,16 @@ try {
     $first = Time 'first Get-LvsVirtualService | Get-LvsRealServer' { @(Get-LvsVirtualService | Get-LvsRealServer) }
     Check ($first.Result.Count -eq $expectedReals) "first listing: $($first.Result.Count) real servers, expected $expectedReals"
     $warmSeconds = [double]::MaxValue
+    $warmSys = 0.0
+    $self = [Diagnostics.Process]::GetCurrentProcess()
     for ($k = 0; $k -lt $Repeat; $k++) {
+        $self.Refresh(); $sys = $self.PrivilegedProcessorTime.TotalSeconds
         $run = Time 'warm Get-LvsVirtualService | Get-LvsRealServer' { @(Get-LvsVirtualService | Get-LvsRealServer) }
+        $self.Refresh(); $sys = $self.PrivilegedProcessorTime.TotalSeconds - $sys
         Check ($run.Result.Count -eq $expectedReals) "warm listing: $($run.Result.Count) real servers, expected $expectedReals"
-        $warmSeconds = [math]::Min($warmSeconds, $run.Seconds)
+        if ($run.Seconds -lt $warmSeconds) { $warmSeconds = $run.Seconds; $warmSys = $sys }
     }
+    Note 'kernel CPU time of that listing (system time of this process)' $warmSys
     $first.Result = $null
     $serviceText = Time 'Get-LvsVirtualService | Out-String' { Get-LvsVirtualService | Out-String }
     $serviceLines = @($serviceText.Result -split "`n" | Where-Object { $_.Trim() -ne '' }).Count
@@ -136,11 +167,45 @@ try {
     # lo up: a namespace gets its local routing table with its first address, and IPVS refuses a real server whose
     # address type it cannot look up there (EINVAL).
     Shell "ip netns add $namespace && ip -n $namespace link set lo up" | Out-Null
+    $self.Refresh(); $importSys = $self.PrivilegedProcessorTime.TotalSeconds
     $import = Time 'Import-LvsConfiguration (empty table)' { Import-LvsConfiguration -Path $exportFile -Format Ipvsadm -NetworkNamespace $namespace }
+    $self.Refresh(); $importSys = $self.PrivilegedProcessorTime.TotalSeconds - $importSys
+    Note 'kernel CPU time of that import (system time of this process)' $importSys
     $imported = @(Get-LvsVirtualService -NetworkNamespace $namespace | Get-LvsRealServer -NetworkNamespace $namespace).Count
     Check ($imported -eq $expectedReals) "Import-LvsConfiguration made $imported real servers, expected $expectedReals"
     $again = Time 'Import-LvsConfiguration (again)' { Import-LvsConfiguration -Path $exportFile -Format Ipvsadm -NetworkNamespace $namespace -PassThru }
     Check (@($again.Result.Completed).Count -eq 0) "the second import changed $(@($again.Result.Completed).Count) things, expected none"
+
+    # ---- the floors: PowerShell's own formatting, without LvsAdmin ----
+    $strings = [string[]]::new(2 + $Services + $expectedReals)
+    for ($k = 0; $k -lt $strings.Length; $k++) { $strings[$k] = $line }
+    $stringText = Time 'PowerShell alone: strings | Out-String' { $strings | Out-String }
+    Check (@($stringText.Result -split "`n" | Where-Object { $_.Trim() -ne '' }).Count -eq $strings.Length) 'the strings as text'
+    # One string per service holding its lines: the least any per-service view can cost.
+    $entry = (@($line) * (1 + $RealServers)) -join "`n"
+    $entries = [string[]]::new($Services)
+    for ($k = 0; $k -lt $Services; $k++) { $entries[$k] = $entry }
+    $entryText = Time 'PowerShell alone: a string per service | Out-String' { $entries | Out-String }
+    Check (@($entryText.Result -split "`n" | Where-Object { $_.Trim() -ne '' }).Count -eq $Services * (1 + $RealServers)) 'the entries as text'
+    $objects = [Collections.Generic.List[object]]::new($expectedReals)
+    for ($k = 0; $k -lt $expectedReals; $k++) {
+        $objects.Add([pscustomobject]@{ Server = '192.168.0.1:80'; Forward = 'Masq'; Weight = 1; ActiveConnections = 0; InactiveConnections = 0 })
+    }
+    $objectText = Time 'PowerShell alone: objects | Out-String' { $objects | Out-String }
+    Check ($objectText.Result.Length -gt $expectedReals * 40) 'the objects as text'
+    $objects = $null
+    # A new pwsh process calls a binary cmdlet of its own and then formats one object, each for the first time; it
+    # times them inside itself (its own start is not counted).
+    $pwshArgs = @()
+    if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $pwshArgs += [Environment]::GetCommandLineArgs()[0] }
+    $probe = '$w = [Diagnostics.Stopwatch]::StartNew(); $null = @(Get-Item -LiteralPath / | Get-Item); $a = $w.Elapsed.TotalSeconds; ' +
+        '$w.Restart(); $null = [pscustomobject]@{ A = 1; B = 2 } | Out-String; $b = $w.Elapsed.TotalSeconds; ' +
+        '"$($a.ToString([cultureinfo]::InvariantCulture)) $($b.ToString([cultureinfo]::InvariantCulture))"'
+    $probed = "$(& ([Environment]::ProcessPath) @pwshArgs -NoProfile -NonInteractive -Command $probe | Select-Object -Last 1)".Trim() -split ' '
+    $firstCmdlet = [double]::Parse($probed[0], [cultureinfo]::InvariantCulture)
+    $firstFormat = [double]::Parse($probed[1], [cultureinfo]::InvariantCulture)
+    Note 'PowerShell alone: the first Get-Item | Get-Item of a new pwsh' $firstCmdlet
+    Note 'PowerShell alone: the first Out-String of a new pwsh' $firstFormat
 }
 finally {
     & ip netns delete $namespace 2>$null
@@ -167,6 +232,13 @@ $rows = @(
     [pscustomobject]@{ What = '`Import-LvsConfiguration` of the whole table into an empty table'; Ours = $import.Seconds; Theirs = $ipvsadmRestore; Label = ("``-R`` {0:0.0} s" -f $ipvsadmRestore); Target = 4; TargetText = '≥ 4× faster' }
     [pscustomobject]@{ What = 'the same document again (nothing to change)'; Ours = $again.Seconds; Theirs = 0; Label = '–'; Target = 0; TargetText = '' }
     [pscustomobject]@{ What = '`Import-Module LvsAdmin`'; Ours = $importSeconds; Theirs = 0; Label = '–'; Target = 0; TargetText = '< 0.5 s on the host' }
+    [pscustomobject]@{ What = 'floor: kernel CPU time of a listing (the warm one; ipvsadm''s best `-Ln`)'; Ours = $warmSys; Theirs = $ipvsadmSys; Label = ("``-Ln`` {0:0.0} s" -f $ipvsadmSys); Target = 0; TargetText = '' }
+    [pscustomobject]@{ What = "floor: PowerShell alone, $($strings.Length) strings ``| Out-String``"; Ours = $stringText.Seconds; Theirs = $ipvsadmList; Label = $ln; Target = 0; TargetText = '' }
+    [pscustomobject]@{ What = "floor: PowerShell alone, $Services strings of $(1 + $RealServers) lines ``| Out-String``"; Ours = $entryText.Seconds; Theirs = $ipvsadmList; Label = $ln; Target = 0; TargetText = '' }
+    [pscustomobject]@{ What = "floor: PowerShell alone, $expectedReals objects of 5 properties ``| Out-String``"; Ours = $objectText.Seconds; Theirs = $ipvsadmList; Label = $ln; Target = 0; TargetText = '' }
+    [pscustomobject]@{ What = 'floor: PowerShell alone, the first `Out-String` (one object) of a new pwsh'; Ours = $firstFormat; Theirs = $ipvsadmList; Label = $ln; Target = 0; TargetText = '' }
+    [pscustomobject]@{ What = 'floor: PowerShell alone, the first `Get-Item / | Get-Item` of a new pwsh'; Ours = $firstCmdlet; Theirs = $ipvsadmList; Label = $ln; Target = 0; TargetText = '' }
+    [pscustomobject]@{ What = 'floor: kernel CPU time of the import into an empty table'; Ours = $importSys; Theirs = $restore.Sys; Label = ("``-R`` {0:0.0} s" -f $restore.Sys); Target = 0; TargetText = '' }
 )
 "LvsAdmin cmdlets vs $Ipvsadm, $Services services × $RealServers real servers, pwsh $($PSVersionTable.PSVersion), one process"
 ''

@@ -132,12 +132,13 @@ public static class ConfigurationPlanner
             realChanges.AddRange(RealChanges);
             // Document order: a service that is new or changed, and the real-server steps by their service, in the
             // order the document lists them (stable within a service); the comparison saw them in the kernel's order.
-            if (serviceChanges.Count > 1 || realChanges.Count > 1)
+            // Only additions (a new table) are in document order already.
+            if ((ServiceChanges.Count > 0 && serviceChanges.Count > 1) || (RealChanges.Count > 0 && realChanges.Count > 1))
             {
                 var position = new Dictionary<ServiceKey, int>(_desired.Services.Count);
                 for (var i = 0; i < _desired.Services.Count; i++) position[_desired.Services[i].Key] = i;
-                serviceChanges = serviceChanges.OrderBy(x => position[((VirtualService)x.After!).Key]).ToList();
-                realChanges = realChanges.OrderBy(x => position[((RealServer)x.After!).Service]).ToList();
+                if (ServiceChanges.Count > 0) serviceChanges = serviceChanges.OrderBy(x => position[((VirtualService)x.After!).Key]).ToList();
+                if (RealChanges.Count > 0) realChanges = realChanges.OrderBy(x => position[((RealServer)x.After!).Service]).ToList();
             }
             return FinishSections(_desired, live, _options, serviceChanges, realChanges, RealRemovals, ServiceRemovals, liveForPlan);
         }

@@ -57,6 +57,19 @@ internal sealed record IpvsadmOptionSpec(IpvsadmOption Id, string Long, char Sho
     public string Display => Short != '\0' ? "-" + Short + "/--" + Long : "--" + Long;
 
     public bool IsCommand => Class == "command";
+
+    private uint _classBit;
+
+    /// <summary>The bit of <see cref="Class"/> in a class set (<see cref="IpvsadmOptions.ClassBit"/>); 0 without a class.</summary>
+    public uint ClassBit
+    {
+        get
+        {
+            // Looked up once (racing threads store the same value).
+            if (_classBit == 0 && Class is not null) _classBit = IpvsadmOptions.ClassBit(Class);
+            return _classBit;
+        }
+    }
 }
 
 internal static class IpvsadmOptions
@@ -120,6 +133,22 @@ internal static class IpvsadmOptions
             new[] { "forwarding-method", "weight", "u-threshold", "l-threshold", "tun-type", "tun-port", "tun-nocsum", "tun-csum", "tun-remcsum" }),
         [IpvsadmOption.Clear] = ("flush", Array.Empty<string>(), Array.Empty<string>()),
     };
+
+    /// <summary>The option classes, "command" first, in the order of <see cref="All"/>: bit i of a class set is class i.</summary>
+    public static readonly string[] ClassNames = All.Where(o => o.Class is not null).Select(o => o.Class!).Distinct().ToArray();
+
+    private static readonly Dictionary<string, uint> ClassBits =
+        ClassNames.Select((name, i) => (name, bit: 1u << i)).ToDictionary(c => c.name, c => c.bit, StringComparer.Ordinal);
+
+    /// <summary>The bit of an option class in a class set (a line's classes as one number, no hashing per line).</summary>
+    public static uint ClassBit(string cls) => ClassBits[cls];
+
+    /// <summary>The classes a command needs and allows, as class sets (<see cref="ClassBit"/>); "command" is allowed.</summary>
+    public static readonly Dictionary<IpvsadmOption, (uint Required, uint Allowed)> CommandClassBits = Commands.ToDictionary(
+        c => c.Key,
+        c => (Bits(c.Value.Required), ClassBit("command") | Bits(c.Value.Required) | Bits(c.Value.Optional)));
+
+    private static uint Bits(IEnumerable<string> classes) => classes.Aggregate(0u, (bits, c) => bits | ClassBit(c));
 
     public static IpvsadmOptionSpec Get(IpvsadmOption id) => ById[id];
 

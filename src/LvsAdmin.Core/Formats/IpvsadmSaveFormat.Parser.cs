@@ -130,6 +130,8 @@ public static partial class IpvsadmSaveFormat
 
     private static readonly string[] TunnelOptionNames = { "tun-type", "tun-port", "tun-nocsum", "tun-csum", "tun-remcsum" };
 
+    private static readonly uint TunnelOptionBits = TunnelOptionNames.Aggregate(0u, (bits, t) => bits | IpvsadmOptions.ClassBit(t));
+
     private sealed class RuleException : Exception
     {
         public RuleException(string message) : base(message) { }
@@ -141,7 +143,23 @@ public static partial class IpvsadmSaveFormat
     private sealed class Entry
     {
         public IpvsadmOption? Command;
-        public readonly HashSet<string> Classes = new(StringComparer.Ordinal);
+        // The option classes given: as bits (IpvsadmOptions.ClassBit) to look them up, and in the order given, so that
+        // the first illegal one is the one reported. A set of bits instead of a HashSet per line: growing a HashSet
+        // was most of the time of reading a large table.
+        public uint ClassBits;
+        public readonly string[] ClassOrder = new string[IpvsadmOptions.ClassNames.Length];
+        public int ClassCount;
+
+        public bool Has(string cls) => (ClassBits & IpvsadmOptions.ClassBit(cls)) != 0;
+
+        /// <summary>Adds a class; false when the line already has it.</summary>
+        public bool AddClass(string cls, uint bit)
+        {
+            if ((ClassBits & bit) != 0) return false;
+            ClassBits |= bit;
+            ClassOrder[ClassCount++] = cls;
+            return true;
+        }
         public ushort SvcAf;
         public IpvsProtocol SvcProtocol;
         public IPAddress? SvcAddress;
@@ -252,7 +270,7 @@ public static partial class IpvsadmSaveFormat
         {
             throw new RuleException("multiple commands specified.");
         }
-        if (spec.Class is { } cls && !e.Classes.Add(cls))
+        if (spec.Class is { } cls && !e.AddClass(cls, spec.ClassBit))
             throw new RuleException($"multiple '{cls}' options specified.");
         switch (spec.Id)
         {
@@ -357,15 +375,22 @@ public static partial class IpvsadmSaveFormat
     private static ParsedLine Finish(Entry e)
     {
         var command = e.Command!.Value;
-        var (cmdName, required, optional) = IpvsadmOptions.Commands[command];
-        foreach (var r in required)
+        var (cmdName, required, _) = IpvsadmOptions.Commands[command];
+        var (requiredBits, allowedBits) = IpvsadmOptions.CommandClassBits[command];
+        if ((e.ClassBits & requiredBits) != requiredBits)
         {
-            if (!e.Classes.Contains(r)) throw new RuleException($"the '{cmdName}' command needs the '{r}' option{Hint(r)}.");
+            foreach (var r in required)
+            {
+                if (!e.Has(r)) throw new RuleException($"the '{cmdName}' command needs the '{r}' option{Hint(r)}.");
+            }
         }
-        foreach (var c in e.Classes)
+        if ((e.ClassBits & ~allowedBits) != 0)
         {
-            if (c != "command" && !required.Contains(c) && !optional.Contains(c))
-                throw new RuleException($"illegal '{c}' option with the '{cmdName}' command.");
+            for (var i = 0; i < e.ClassCount; i++)
+            {
+                var c = e.ClassOrder[i];
+                if ((IpvsadmOptions.ClassBit(c) & allowedBits) == 0) throw new RuleException($"illegal '{c}' option with the '{cmdName}' command.");
+            }
         }
         if (command == IpvsadmOption.Clear) return new ParsedLine(command, null, null);
 
@@ -396,11 +421,14 @@ public static partial class IpvsadmSaveFormat
 
         // add-server
         string? tunnelOption = null;
-        foreach (var t in TunnelOptionNames)
+        if ((e.ClassBits & TunnelOptionBits) != 0)
         {
-            if (!e.Classes.Contains(t)) continue;
-            tunnelOption = t;
-            break;
+            foreach (var t in TunnelOptionNames)
+            {
+                if (!e.Has(t)) continue;
+                tunnelOption = t;
+                break;
+            }
         }
         var port = e.DestPort;
         if (e.FwMark == 0 && e.Forwarding is ForwardingMethod.Tunnel or ForwardingMethod.DirectRouting) port = e.SvcPort;
@@ -409,7 +437,7 @@ public static partial class IpvsadmSaveFormat
         if (tunnelOption is not null && e.Forwarding != ForwardingMethod.Tunnel)
             throw new RuleException($"tunnel option '{tunnelOption}' conflicts with the forwarding method: it needs -i/--ipip.");
         // Without -i there are no tunnel options (checked above), which every tunnel type allows.
-        if (e.Forwarding == ForwardingMethod.Tunnel) CheckTunnelOptions(e.TunType, e.Classes);
+        if (e.Forwarding == ForwardingMethod.Tunnel) CheckTunnelOptions(e.TunType, e);
         var real = new RealServer(key, e.DestAddress!, port)
         {
             ForwardingMethod = e.Forwarding,
@@ -433,7 +461,7 @@ public static partial class IpvsadmSaveFormat
 
     // tunnel_types_v_options: ipip takes none; gue needs --tun-port and at most one checksum option; gre no port,
     // at most one of --tun-nocsum/--tun-csum.
-    private static void CheckTunnelOptions(TunnelType type, HashSet<string> classes)
+    private static void CheckTunnelOptions(TunnelType type, Entry classes)
     {
         var name = IpvsadmText.TunnelTypeName(type);
         var (port, nocsum, csum, remcsum) = type switch
@@ -446,7 +474,7 @@ public static partial class IpvsadmSaveFormat
         string? last = null;
         foreach (var (opt, rule) in rules)
         {
-            if (!classes.Contains(opt))
+            if (!classes.Has(opt))
             {
                 if (rule == '+') throw new RuleException($"the '{name}' tunnel type needs the '{opt}' option.");
                 continue;

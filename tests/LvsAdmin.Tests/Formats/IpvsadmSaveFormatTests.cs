@@ -299,6 +299,10 @@ public class IpvsadmSaveFormatTests
     [InlineData("-A -s rr", "needs the 'service-address'")]
     [InlineData("-A -t 10.0.0.1:80 -w 3", "illegal 'weight' option with the 'add-service'")]
     [InlineData("-A -t 10.0.0.1:80 -r 10.0.0.2", "illegal 'real-server'")]
+    [InlineData("-A -t 10.0.0.1:80 -w 3 -r 10.0.0.2", "illegal 'weight'")] // the first illegal option given is named
+    [InlineData("-A -t 10.0.0.1:80 -r 10.0.0.2 -w 3", "illegal 'real-server'")]
+    [InlineData("-a -r 10.0.0.2 -w 3", "needs the 'service-address'")]
+    [InlineData("-a -t 10.0.0.1:80 -w 3", "needs the 'real-server'")]
     [InlineData("-A -t 10.0.0.1", "zero port")]
     [InlineData("-A -t 10.0.0.1:80 -o", "only for UDP")]
     [InlineData("-A -t 10.0.0.1:80 -b sh-port", "incompatible scheduler flag")]
