@@ -7,7 +7,6 @@ using System.Threading;
 using LvsAdmin.Formats;
 using LvsAdmin.Ipvs;
 using LvsAdmin.Configuration;
-using LvsAdmin.Formats;
 
 namespace LvsAdmin.LabTests;
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net;
+using System.Threading.Tasks;
 using LvsAdmin.Configuration;
 using LvsAdmin.Formats;
 using LvsAdmin.Ipvs;
@@ -151,9 +152,9 @@ public class HealthFormatTests
     }
 
     [Fact]
-    public void HealthDocumentsMatchTheSchema()
+    public async Task HealthDocumentsMatchTheSchema()
     {
-        var schema = NJsonSchema.JsonSchema.FromJsonAsync(File.ReadAllText(Path.Combine(ConfigurationSchemaTests.RepoRoot(), "docs", "schema", "lvsadmin-configuration-v1.schema.json"))).GetAwaiter().GetResult();
+        var schema = await NJsonSchema.JsonSchema.FromJsonAsync(File.ReadAllText(Path.Combine(ConfigurationSchemaTests.RepoRoot(), "docs", "schema", "lvsadmin-configuration-v1.schema.json")));
         Assert.Empty(schema.Validate(Json));
         foreach (var seed in new[] { 31, 32 })
         {

@@ -5,7 +5,6 @@ using System.Linq;
 using LvsAdmin.Formats;
 using LvsAdmin.Ipvs;
 using LvsAdmin.Configuration;
-using LvsAdmin.Formats;
 using Xunit;
 using static LvsAdmin.Tests.Formats.KeepalivedTestSupport;
 

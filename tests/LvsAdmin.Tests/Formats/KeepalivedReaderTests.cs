@@ -6,7 +6,6 @@ using System.Net;
 using LvsAdmin.Formats;
 using LvsAdmin.Ipvs;
 using LvsAdmin.Configuration;
-using LvsAdmin.Formats;
 using Xunit;
 using static LvsAdmin.Tests.Formats.KeepalivedTestSupport;
 

@@ -7,7 +7,6 @@ using FsCheck.Fluent;
 using LvsAdmin.Formats;
 using LvsAdmin.Ipvs;
 using LvsAdmin.Configuration;
-using LvsAdmin.Formats;
 using LvsAdmin.Tests.Configuration;
 using Xunit;
 using static LvsAdmin.Tests.Formats.KeepalivedTestSupport;

@@ -5,7 +5,6 @@ using System.Net;
 using LvsAdmin.Formats;
 using LvsAdmin.Ipvs;
 using LvsAdmin.Configuration;
-using LvsAdmin.Formats;
 using Xunit;
 
 namespace LvsAdmin.Tests.Formats;

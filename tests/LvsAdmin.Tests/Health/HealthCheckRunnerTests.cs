@@ -44,8 +44,15 @@ public sealed class HealthCheckRunnerTests : IDisposable
             {
                 using var c = await l.AcceptTcpClientAsync();
                 var s = c.GetStream();
+                // The request's head, up to its blank line (or 4 KiB).
                 var buf = new byte[4096];
-                await s.ReadAsync(buf);
+                var got = 0;
+                while (got < buf.Length && !Encoding.ASCII.GetString(buf, 0, got).Contains("\r\n\r\n", StringComparison.Ordinal))
+                {
+                    var n = await s.ReadAsync(buf.AsMemory(got));
+                    if (n == 0) break;
+                    got += n;
+                }
                 var b = Encoding.UTF8.GetBytes(body);
                 await s.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.0 {status} X\r\nContent-Length: {b.Length}\r\n\r\n"));
                 await s.WriteAsync(b);
